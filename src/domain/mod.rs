@@ -1,0 +1,3 @@
+//! Pure types and rules. No I/O, no UI: this module imports neither ratatui nor rusqlite.
+
+pub mod profile;

@@ -1,0 +1,1 @@
+//! profile (see docs/architecture.md).
