@@ -1,1 +1,3 @@
-//! cli (see docs/architecture.md).
+//! The command line: every action of the console, for scripts and cron.
+
+pub mod calendar;

@@ -1,1 +1,3 @@
-//! profile (see docs/architecture.md).
+//! Loading regulation profiles (TOML) into domain types, with validation.
+
+pub mod calendar;

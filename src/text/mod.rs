@@ -1,1 +1,1 @@
-//! text (see docs/architecture.md).
+//! Text services: sanitising untrusted text, NFC, folding, legacy encodings, near-duplicates.

@@ -1,0 +1,1 @@
+//! `bientap calendar …`.

@@ -1,0 +1,1 @@
+//! Deadline arithmetic (see issue: deadlines).
