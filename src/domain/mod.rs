@@ -1,5 +1,8 @@
 //! Pure types and rules. No I/O, no UI: this module imports neither ratatui nor rusqlite.
 
-pub mod profile;
+pub mod audit;
 pub mod calendar;
 pub mod deadline;
+pub mod item;
+pub mod profile;
+pub mod workflow;

@@ -1,1 +1,436 @@
-//! store (see docs/architecture.md).
+//! SQLite store. `schema.sql` is the one schema; every change commits in one `BEGIN IMMEDIATE`
+//! transaction together with its audit row.
+
+mod audit;
+pub mod identity;
+mod items;
+mod search;
+mod users;
+
+pub use search::fts_query;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+use crate::domain::profile::Profile;
+use crate::domain::workflow::WorkflowError;
+use crate::i18n::Lang;
+use crate::tr;
+
+pub use audit::{AuditEntry, AuditReport};
+pub use items::{
+    Attachment, CheckResult, Confirmation, DecideOutcome, Item, ItemRow, ListFilter, NewItem,
+    Note, Revision, SortKey,
+};
+pub use users::{Delegation, NewUser, User};
+
+/// The schema, embedded.
+pub const SCHEMA: &str = include_str!("../../schema.sql");
+/// Schema version written to `PRAGMA user_version`.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a writer waits for another writer before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Who is acting, and when (the clock is injected).
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The board login the action is attributed to.
+    pub actor: String,
+    /// The OS account of the process.
+    pub os_login: String,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Ctx {
+    pub fn now_text(&self) -> String {
+        ts(self.now)
+    }
+}
+
+/// RFC 3339 UTC with seconds, the one time format of the database.
+pub fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn parse_ts(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&chrono::Utc))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no database at {0}")]
+    NoDatabase(PathBuf),
+    #[error("database exists at {0}")]
+    Exists(PathBuf),
+    #[error("database is read-only: {0}")]
+    ReadOnly(PathBuf),
+    #[error("database busy")]
+    Busy,
+    #[error("not a bientap database: {0}")]
+    NotBientap(String),
+    #[error("database schema {found} is newer than this program ({supported})")]
+    TooNew { found: i64, supported: i64 },
+    #[error("network file system")]
+    NetworkFs(PathBuf),
+    #[error("item {0} not found")]
+    NotFound(i64),
+    #[error("version conflict on item {id}: expected {expected}, found {found}")]
+    Conflict { id: i64, expected: i64, found: i64 },
+    #[error("unknown user {0}")]
+    UnknownUser(String),
+    #[error("user exists {0}")]
+    UserExists(String),
+    #[error("inactive user {0}")]
+    InactiveUser(String),
+    #[error("unknown role {0}")]
+    UnknownRole(String),
+    #[error("workflow: {0}")]
+    Workflow(#[from] WorkflowError),
+    #[error("four-eyes trigger")]
+    FourEyesTrigger,
+    #[error("invalid input: {vi} / {en}")]
+    Invalid { vi: String, en: String },
+    #[error("profile: {0}")]
+    Profile(String),
+    #[error("sqlite: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+            match f.code {
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => return StoreError::Busy,
+                ErrorCode::ReadOnly => return StoreError::ReadOnly(PathBuf::new()),
+                ErrorCode::ConstraintViolation => {
+                    if msg.as_deref().is_some_and(|m| m.contains("four-eyes")) {
+                        return StoreError::FourEyesTrigger;
+                    }
+                }
+                _ => {}
+            }
+        }
+        StoreError::Sqlite(e)
+    }
+}
+
+impl StoreError {
+    pub fn invalid(vi: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    /// One line in the user's language.
+    pub fn message(&self, lang: Lang, profile: Option<&Profile>) -> String {
+        match self {
+            StoreError::NoDatabase(p) => tr!(
+                lang,
+                "không có cơ sở dữ liệu tại {} (tạo bằng `bientap init --profile MÃ` hoặc chạy thử `bientap demo`)",
+                "no database at {} (create one with `bientap init --profile ID`, or try `bientap demo`)",
+                p.display()
+            ),
+            StoreError::Exists(p) => tr!(
+                lang,
+                "đã có cơ sở dữ liệu tại {}; không ghi đè",
+                "a database already exists at {}; not overwriting it",
+                p.display()
+            ),
+            StoreError::ReadOnly(p) => tr!(
+                lang,
+                "cơ sở dữ liệu chỉ đọc{}: không ghi được thay đổi (kiểm tra quyền nhóm bientap)",
+                "the database is read-only{}: nothing was changed (check the bientap group's permissions)",
+                if p.as_os_str().is_empty() { String::new() } else { format!(" ({})", p.display()) }
+            ),
+            StoreError::Busy => tr!(
+                lang,
+                "cơ sở dữ liệu đang bị người khác ghi quá {} giây; chưa thay đổi gì, hãy thử lại",
+                "the database was locked by another writer for more than {} s; nothing was changed, try again",
+                BUSY_TIMEOUT.as_secs()
+            ),
+            StoreError::NotBientap(p) => tr!(
+                lang,
+                "{p} không phải cơ sở dữ liệu của bientap",
+                "{p} is not a bientap database"
+            ),
+            StoreError::TooNew { found, supported } => tr!(
+                lang,
+                "cơ sở dữ liệu có lược đồ phiên bản {found}, mới hơn chương trình này ({supported}); hãy cập nhật bientap",
+                "the database has schema version {found}, newer than this program ({supported}); update bientap"
+            ),
+            StoreError::NetworkFs(p) => tr!(
+                lang,
+                "{} nằm trên hệ thống tệp mạng (NFS/CIFS); SQLite WAL không an toàn ở đó, hãy dùng ổ đĩa cục bộ",
+                "{} is on a network file system (NFS/CIFS); SQLite WAL is not safe there, use a local disk",
+                p.display()
+            ),
+            StoreError::NotFound(id) => tr!(
+                lang,
+                "không có tin bài số {id}",
+                "no item {id}"
+            ),
+            StoreError::Conflict { id, expected, found } => tr!(
+                lang,
+                "tin bài {id} đã được người khác sửa (phiên bản {found}, bạn đang xem {expected}); tải lại rồi làm lại, không ghi đè",
+                "item {id} was changed by someone else (version {found}, you had {expected}); reload and redo, nothing overwritten"
+            ),
+            StoreError::UnknownUser(l) => tr!(
+                lang,
+                "tài khoản \"{l}\" chưa có trong Ban biên tập (thư ký thêm bằng `bientap user add {l} --name … --role …`)",
+                "login \"{l}\" is not on the board (the secretary adds it with `bientap user add {l} --name … --role …`)"
+            ),
+            StoreError::UserExists(l) => tr!(
+                lang,
+                "tài khoản \"{l}\" đã có",
+                "login \"{l}\" already exists"
+            ),
+            StoreError::InactiveUser(l) => tr!(
+                lang,
+                "tài khoản \"{l}\" đã bị vô hiệu",
+                "login \"{l}\" is deactivated"
+            ),
+            StoreError::UnknownRole(r) => {
+                let roles = profile
+                    .map(|p| {
+                        p.roles
+                            .iter()
+                            .map(|r| r.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                tr!(
+                    lang,
+                    "vai trò \"{r}\" không có trong quy chế; các vai trò: {roles}",
+                    "role \"{r}\" is not in the regulation; roles: {roles}"
+                )
+            }
+            StoreError::Workflow(w) => match profile {
+                Some(p) => w.message(lang, p),
+                None => w.to_string(),
+            },
+            StoreError::FourEyesTrigger => tr!(
+                lang,
+                "nguyên tắc bốn mắt (ràng buộc của cơ sở dữ liệu): người duyệt lần cuối đã biên tập hoặc kiểm tra tin bài này",
+                "four-eyes rule (database constraint): the final approver edited or verified this item"
+            ),
+            StoreError::Invalid { vi, en } => lang.pick(vi, en).to_string(),
+            StoreError::Profile(m) => m.clone(),
+            StoreError::Sqlite(e) => tr!(
+                lang,
+                "lỗi cơ sở dữ liệu: {e}",
+                "database error: {e}"
+            ),
+            StoreError::Io(e) => tr!(lang, "lỗi vào/ra: {e}", "I/O error: {e}"),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open bientap database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    profile: Profile,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+/// Refuse network file systems, where WAL is unsafe.
+fn check_local_fs(dir: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c) = CString::new(dir.as_os_str().as_bytes()) else {
+            return Ok(());
+        };
+        let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
+        let rc = unsafe { libc::statfs(c.as_ptr(), &mut st) };
+        if rc == 0 {
+            const NFS: i64 = 0x6969;
+            const SMB: i64 = 0x517B;
+            const CIFS: i64 = 0xFF53_4D42;
+            const SMB2: i64 = 0xFE53_4D42;
+            let t = st.f_type as i64;
+            if t == NFS || t == SMB || t == CIFS || t == SMB2 {
+                return Err(StoreError::NetworkFs(dir.to_path_buf()));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Create a new database for a profile. `profile_text` is stored so that the database
+    /// carries the exact rules it was created under.
+    pub fn create(path: &Path, profile: &Profile, profile_text: &str) -> Result<Store> {
+        if path.exists() {
+            return Err(StoreError::Exists(path.to_path_buf()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+            check_local_fs(dir)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        configure(&conn)?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let r = (|| -> Result<()> {
+            conn.execute_batch(SCHEMA)?;
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('profile_id', ?1), ('profile_toml', ?2), ('created_at', ?3)",
+                rusqlite::params![profile.id, profile_text, ts(chrono::Utc::now())],
+            )?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            Ok(())
+        })();
+        match r {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            profile: profile.clone(),
+        })
+    }
+
+    /// Open an existing database; reads its profile.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(StoreError::NoDatabase(path.to_path_buf()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            check_local_fs(dir)?;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .or_else(|_| {
+            Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+        })
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Sqlite(_) => StoreError::NotBientap(path.display().to_string()),
+            other => other,
+        })?;
+        configure(&conn).map_err(|e| match e {
+            StoreError::Sqlite(_) => StoreError::NotBientap(path.display().to_string()),
+            other => other,
+        })?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|_| StoreError::NotBientap(path.display().to_string()))?;
+        if version == 0 {
+            return Err(StoreError::NotBientap(path.display().to_string()));
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let text: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'profile_toml'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|_| StoreError::NotBientap(path.display().to_string()))?;
+        let text = text.ok_or_else(|| StoreError::NotBientap(path.display().to_string()))?;
+        let profile = crate::profile::parse(&format!("{} (meta.profile_toml)", path.display()), &text)
+            .map_err(|e| StoreError::Profile(e.message(Lang::En)))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            profile,
+        })
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for read-only queries of other modules (reports, export, TUI).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in a `BEGIN IMMEDIATE` transaction: committed if it returns Ok, rolled back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let path = self.path.clone();
+        let map = move |e: StoreError| match e {
+            StoreError::ReadOnly(_) => StoreError::ReadOnly(path.clone()),
+            other => other,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| map(e.into()))?;
+        let out = f(&tx).map_err(&map)?;
+        tx.commit().map_err(|e| map(e.into()))?;
+        Ok(out)
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits (for live refresh).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+    }
+
+    /// A meta value.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+/// Fold text for the search index and queries: NFD, drop combining marks, đ→d, lower case.
+/// (unicode61 with remove_diacritics 2 would fold the vowels but never đ.)
+pub fn fold_index(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}

@@ -1,0 +1,831 @@
+//! Items: creation, reading, the queue, decisions and edits.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::audit::{append, AuditWrite};
+use super::{Ctx, Result, Store, StoreError};
+use crate::domain::item::{
+    Attribution, ContactMethod, Content, Identity, ItemFacts, Opinion, SourceKind, State,
+};
+use crate::domain::workflow::{self, Action};
+
+/// A new item as entered by hand or by intake. Text must already be clean (NFC, no controls).
+#[derive(Debug, Clone, Default)]
+pub struct NewItem {
+    pub title: String,
+    pub lead: String,
+    pub body: String,
+    pub category: String,
+    pub submitter: Identity,
+    pub unit: String,
+    pub attribution: Attribution,
+    pub event_at: Option<String>,
+    pub issued_at: Option<String>,
+    /// Defaults to now.
+    pub received_at: Option<String>,
+    pub sensitive: bool,
+    pub channel: String,
+    pub message_id: Option<String>,
+    pub content_digest: Option<String>,
+    pub encoding_from: Option<String>,
+    pub check_flags: String,
+}
+
+/// A full item, as `show` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub id: i64,
+    pub version: i64,
+    pub state: State,
+    pub step: usize,
+    pub category: String,
+    pub title: String,
+    pub lead: String,
+    pub body: String,
+    pub submitter: Identity,
+    pub unit: String,
+    pub attribution: Attribution,
+    pub event_at: Option<String>,
+    pub issued_at: Option<String>,
+    pub received_at: String,
+    pub anchor_at: Option<String>,
+    pub rule_override: Option<String>,
+    pub extended: bool,
+    pub due_at: Option<String>,
+    pub sensitive: bool,
+    pub opinion: Option<Opinion>,
+    pub escalated_from: Option<State>,
+    pub assignee: Option<String>,
+    pub last_actor: Option<String>,
+    pub channel: String,
+    pub message_id: Option<String>,
+    pub content_digest: Option<String>,
+    pub encoding_from: Option<String>,
+    pub check_flags: String,
+    pub dup_score: Option<f64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub published_at: Option<String>,
+    pub editors: Vec<String>,
+    pub verifiers: Vec<String>,
+}
+
+impl Item {
+    pub fn facts(&self) -> ItemFacts {
+        ItemFacts {
+            state: self.state,
+            step: self.step,
+            category: self.category.clone(),
+            sensitive: self.sensitive,
+            opinion: self.opinion,
+            escalated_from: self.escalated_from,
+            assignee: self.assignee.clone(),
+            editors: self.editors.clone(),
+            verifiers: self.verifiers.clone(),
+        }
+    }
+
+    pub fn content(&self) -> Content {
+        Content {
+            title: self.title.clone(),
+            lead: self.lead.clone(),
+            body: self.body.clone(),
+            attribution: self.attribution.clone(),
+        }
+    }
+}
+
+/// One row of the queue (no body).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ItemRow {
+    pub id: i64,
+    pub version: i64,
+    pub state: State,
+    pub step: usize,
+    pub category: String,
+    pub title: String,
+    pub submitter: String,
+    pub unit: String,
+    pub assignee: Option<String>,
+    pub received_at: String,
+    pub due_at: Option<String>,
+    pub sensitive: bool,
+    pub check_flags: String,
+    pub dup_score: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub sha256: String,
+    pub size: i64,
+    pub name: String,
+    pub ext: String,
+    pub mime: String,
+    pub flags: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckResult {
+    pub code: String,
+    pub status: String,
+    pub article: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Confirmation {
+    pub what: String,
+    pub how: String,
+    pub login: String,
+    pub at: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub id: i64,
+    pub login: String,
+    pub at: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Revision {
+    pub version: i64,
+    pub at: String,
+    pub login: Option<String>,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecideOutcome {
+    pub id: i64,
+    pub from: State,
+    pub to: State,
+    pub version: i64,
+    pub step: usize,
+    pub step_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum SortKey {
+    /// Soonest due first (items without a due time last), then oldest received.
+    #[default]
+    Due,
+    /// Newest received first.
+    Received,
+    Title,
+}
+
+/// Which items the queue shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub states: Vec<State>,
+    pub category: Option<String>,
+    pub assignee: Option<String>,
+    pub unit: Option<String>,
+    /// Due before this time (RFC 3339) — "overdue" when given now.
+    pub due_before: Option<String>,
+    pub sort: SortKey,
+}
+
+const ITEM_COLS: &str = "id, version, state, step, category, title, lead, body, sub_name, sub_title, sub_org, \
+    sub_email, sub_phone, sub_address, sub_confidential, unit, src_kind, src_author, src_name, src_url, src_date, \
+    event_at, issued_at, received_at, anchor_at, rule_override, extended, due_at, sensitive, opinion, \
+    escalated_from, assignee, last_actor, channel, message_id, content_digest, encoding_from, check_flags, \
+    dup_score, created_at, updated_at, published_at";
+
+fn parse_state(s: &str) -> rusqlite::Result<State> {
+    State::parse(s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("bad state {s}").into(),
+        )
+    })
+}
+
+fn row_to_item(r: &Row<'_>) -> rusqlite::Result<Item> {
+    let state: String = r.get(2)?;
+    let src_kind: String = r.get(16)?;
+    let src_date: Option<String> = r.get(20)?;
+    let opinion: Option<String> = r.get(29)?;
+    let esc: Option<String> = r.get(30)?;
+    let step: i64 = r.get(3)?;
+    Ok(Item {
+        id: r.get(0)?,
+        version: r.get(1)?,
+        state: parse_state(&state)?,
+        step: step.max(0) as usize,
+        category: r.get(4)?,
+        title: r.get(5)?,
+        lead: r.get(6)?,
+        body: r.get(7)?,
+        submitter: Identity {
+            name: r.get(8)?,
+            title: r.get(9)?,
+            organisation: r.get(10)?,
+            email: r.get(11)?,
+            phone: r.get(12)?,
+            address: r.get(13)?,
+            confidential: r.get(14)?,
+        },
+        unit: r.get(15)?,
+        attribution: Attribution {
+            kind: SourceKind::parse(&src_kind).unwrap_or_default(),
+            author: r.get(17)?,
+            source_name: r.get(18)?,
+            source_url: r.get(19)?,
+            source_date: src_date.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        },
+        event_at: r.get(21)?,
+        issued_at: r.get(22)?,
+        received_at: r.get(23)?,
+        anchor_at: r.get(24)?,
+        rule_override: r.get(25)?,
+        extended: r.get(26)?,
+        due_at: r.get(27)?,
+        sensitive: r.get(28)?,
+        opinion: opinion.as_deref().and_then(Opinion::parse),
+        escalated_from: esc.as_deref().and_then(State::parse),
+        assignee: r.get(31)?,
+        last_actor: r.get(32)?,
+        channel: r.get(33)?,
+        message_id: r.get(34)?,
+        content_digest: r.get(35)?,
+        encoding_from: r.get(36)?,
+        check_flags: r.get(37)?,
+        dup_score: r.get(38)?,
+        created_at: r.get(39)?,
+        updated_at: r.get(40)?,
+        published_at: r.get(41)?,
+        editors: Vec::new(),
+        verifiers: Vec::new(),
+    })
+}
+
+pub(crate) const ROW_COLS: &str = "id, version, state, step, category, title, \
+    CASE WHEN sub_name <> '' THEN sub_name ELSE sub_email END, unit, assignee, received_at, due_at, \
+    sensitive, check_flags, dup_score";
+
+pub(crate) fn row_to_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
+    let state: String = r.get(2)?;
+    let step: i64 = r.get(3)?;
+    Ok(ItemRow {
+        id: r.get(0)?,
+        version: r.get(1)?,
+        state: parse_state(&state)?,
+        step: step.max(0) as usize,
+        category: r.get(4)?,
+        title: r.get(5)?,
+        submitter: r.get(6)?,
+        unit: r.get(7)?,
+        assignee: r.get(8)?,
+        received_at: r.get(9)?,
+        due_at: r.get(10)?,
+        sensitive: r.get(11)?,
+        check_flags: r.get(12)?,
+        dup_score: r.get(13)?,
+    })
+}
+
+/// Text put into the search index: folded so that đ matches d (unicode61 folds the rest).
+pub(crate) fn index_text(conn: &Connection, id: i64, title: &str, body: &str, submitter: &str) -> Result<()> {
+    conn.execute("DELETE FROM items_fts WHERE rowid = ?1", [id])?;
+    conn.execute(
+        "INSERT INTO items_fts(rowid, title, body, submitter) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            id,
+            crate::store::fold_index(title),
+            crate::store::fold_index(body),
+            crate::store::fold_index(submitter)
+        ],
+    )?;
+    Ok(())
+}
+
+fn load_item(conn: &Connection, id: i64) -> Result<Item> {
+    let mut item = conn
+        .query_row(
+            &format!("SELECT {ITEM_COLS} FROM items WHERE id = ?1"),
+            [id],
+            row_to_item,
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound(id))?;
+    let mut stmt =
+        conn.prepare_cached("SELECT login, kind FROM item_people WHERE item_id = ?1 ORDER BY login")?;
+    let people = stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for p in people {
+        let (login, kind) = p?;
+        if kind == "edit" {
+            item.editors.push(login);
+        } else {
+            item.verifiers.push(login);
+        }
+    }
+    Ok(item)
+}
+
+impl Store {
+    /// Enter a new item (state `received`). Returns its id.
+    pub fn add_item(&mut self, ctx: &Ctx, new: &NewItem) -> Result<i64> {
+        self.require_user(&ctx.actor)?;
+        self.write(|tx| insert_item(tx, ctx, new))
+    }
+
+    pub fn item(&self, id: i64) -> Result<Item> {
+        load_item(&self.conn, id)
+    }
+
+    /// One page of the queue, in the filter's order, starting after `after` rows (offset-free
+    /// keyset paging is done by the TUI through `list_page`).
+    pub fn list(&self, f: &ListFilter, limit: Option<usize>) -> Result<Vec<ItemRow>> {
+        let mut sql = format!("SELECT {ROW_COLS} FROM items WHERE 1=1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        if !f.states.is_empty() {
+            let marks: Vec<String> = f
+                .states
+                .iter()
+                .map(|s| {
+                    args.push(s.as_str().to_string().into());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND state IN ({})", marks.join(",")));
+        }
+        for (col, v) in [
+            ("category", &f.category),
+            ("assignee", &f.assignee),
+            ("unit", &f.unit),
+        ] {
+            if let Some(v) = v {
+                args.push(v.clone().into());
+                sql.push_str(&format!(" AND {col} = ?{}", args.len()));
+            }
+        }
+        if let Some(d) = &f.due_before {
+            args.push(d.clone().into());
+            sql.push_str(&format!(" AND due_at IS NOT NULL AND due_at < ?{}", args.len()));
+        }
+        sql.push_str(match f.sort {
+            SortKey::Due => " ORDER BY due_at IS NULL, due_at, received_at, id",
+            SortKey::Received => " ORDER BY received_at DESC, id DESC",
+            SortKey::Title => " ORDER BY title COLLATE NOCASE, id",
+        });
+        if let Some(l) = limit {
+            sql.push_str(&format!(" LIMIT {l}"));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), row_to_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Count of items per state.
+    pub fn counts(&self) -> Result<Vec<(State, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, count(*) FROM items GROUP BY state")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (s, n) = r?;
+            if let Some(s) = State::parse(&s) {
+                out.push((s, n));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Take a workflow action. `expected_version` (when given) must match, else a conflict.
+    pub fn decide(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        expected_version: Option<i64>,
+        action: &Action,
+        note: &str,
+    ) -> Result<DecideOutcome> {
+        let now = ctx.now_text();
+        let actor = self.actor(&ctx.actor, &now)?;
+        let profile = self.profile.clone();
+        if let Action::Assign { to } = action {
+            self.require_user(to)?;
+        }
+        self.write(|tx| {
+            let item = load_item(tx, id)?;
+            if let Some(v) = expected_version {
+                if v != item.version {
+                    return Err(StoreError::Conflict {
+                        id,
+                        expected: v,
+                        found: item.version,
+                    });
+                }
+            }
+            let t = workflow::apply(&profile, &item.facts(), &actor, action)?;
+            let version = item.version + 1;
+            let published_at: Option<String> = if t.to == State::Published {
+                Some(now.clone())
+            } else {
+                item.published_at.clone()
+            };
+            let changed = tx.execute(
+                "UPDATE items SET version = ?2, state = ?3, step = ?4, assignee = ?5, category = ?6,
+                    sensitive = ?7, opinion = ?8, escalated_from = ?9, last_actor = ?10, updated_at = ?11,
+                    published_at = ?12
+                 WHERE id = ?1 AND version = ?13",
+                params![
+                    id,
+                    version,
+                    t.to.as_str(),
+                    t.step as i64,
+                    t.assignee,
+                    t.category.as_deref().unwrap_or(&item.category),
+                    t.sensitive,
+                    t.opinion.map(|o| o.as_str()),
+                    t.escalated_from.map(|s| s.as_str()),
+                    ctx.actor,
+                    now,
+                    published_at,
+                    item.version
+                ],
+            )?;
+            if changed != 1 {
+                return Err(StoreError::Conflict {
+                    id,
+                    expected: item.version,
+                    found: item.version + 1,
+                });
+            }
+            if t.records_verifier {
+                tx.execute(
+                    "INSERT OR IGNORE INTO item_people(item_id, login, kind) VALUES (?1, ?2, 'verify')",
+                    params![id, ctx.actor],
+                )?;
+            }
+            if t.to == State::Received && t.from == State::Returned {
+                // A resubmitted item starts the chain again.
+                tx.execute("DELETE FROM item_people WHERE item_id = ?1 AND kind = 'verify'", [id])?;
+            }
+            let name = match (&t.step_code, action) {
+                (Some(code), _) => format!("{}:{code}", action.name()),
+                (None, Action::Assign { to }) => format!("assign:{to}"),
+                (None, Action::Opinion { opinion, .. }) => format!("opinion:{}", opinion.as_str()),
+                (None, Action::Triage { .. }) => {
+                    format!("triage:{}", t.category.as_deref().unwrap_or(""))
+                }
+                _ => action.name().to_string(),
+            };
+            append(
+                tx,
+                ctx,
+                AuditWrite {
+                    item_id: Some(id),
+                    action: &name,
+                    from_state: Some(t.from.as_str()),
+                    to_state: Some(t.to.as_str()),
+                    reasons: action.reasons(),
+                    note,
+                    version: Some(version),
+                },
+            )?;
+            Ok(DecideOutcome {
+                id,
+                from: t.from,
+                to: t.to,
+                version,
+                step: t.step,
+                step_code: t.step_code.clone(),
+            })
+        })
+    }
+
+    /// Change an item's content. Keeps the previous revision; records the editor (four-eyes).
+    pub fn edit(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        expected_version: i64,
+        content: &Content,
+        note: &str,
+    ) -> Result<DecideOutcome> {
+        let now = ctx.now_text();
+        let actor = self.actor(&ctx.actor, &now)?;
+        let profile = self.profile.clone();
+        if content.title.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "tiêu đề không được để trống",
+                "the title may not be empty",
+            ));
+        }
+        self.write(|tx| {
+            let item = load_item(tx, id)?;
+            if expected_version != item.version {
+                return Err(StoreError::Conflict {
+                    id,
+                    expected: expected_version,
+                    found: item.version,
+                });
+            }
+            let t = workflow::apply(&profile, &item.facts(), &actor, &Action::Edit)?;
+            let version = item.version + 1;
+            let a = &content.attribution;
+            tx.execute(
+                "UPDATE items SET version = ?2, state = ?3, step = ?4, title = ?5, lead = ?6, body = ?7,
+                    src_kind = ?8, src_author = ?9, src_name = ?10, src_url = ?11, src_date = ?12,
+                    last_actor = ?13, updated_at = ?14
+                 WHERE id = ?1 AND version = ?15",
+                params![
+                    id,
+                    version,
+                    t.to.as_str(),
+                    t.step as i64,
+                    content.title,
+                    content.lead,
+                    content.body,
+                    a.kind.as_str(),
+                    a.author,
+                    a.source_name,
+                    a.source_url,
+                    a.source_date.map(|d| d.format("%Y-%m-%d").to_string()),
+                    ctx.actor,
+                    now,
+                    item.version
+                ],
+            )?;
+            tx.execute(
+                "INSERT OR IGNORE INTO item_people(item_id, login, kind) VALUES (?1, ?2, 'edit')",
+                params![id, ctx.actor],
+            )?;
+            if t.to != t.from {
+                tx.execute("DELETE FROM item_people WHERE item_id = ?1 AND kind = 'verify'", [id])?;
+            }
+            let submitter = item.submitter.display();
+            index_text(tx, id, &content.title, &format!("{}\n{}", content.lead, content.body), &submitter)?;
+            append(
+                tx,
+                ctx,
+                AuditWrite {
+                    item_id: Some(id),
+                    action: "edit",
+                    from_state: Some(t.from.as_str()),
+                    to_state: Some(t.to.as_str()),
+                    reasons: &[],
+                    note,
+                    version: Some(version),
+                },
+            )?;
+            Ok(DecideOutcome {
+                id,
+                from: t.from,
+                to: t.to,
+                version,
+                step: t.step,
+                step_code: None,
+            })
+        })
+    }
+
+    /// Record that a person confirmed the source (or attribution) by contacting someone.
+    pub fn confirm(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        what: &str,
+        how: ContactMethod,
+        note: &str,
+    ) -> Result<()> {
+        let actor = self.actor(&ctx.actor, &ctx.now_text())?;
+        let profile = self.profile.clone();
+        if !matches!(what, "source" | "attribution") {
+            return Err(StoreError::invalid(
+                "chỉ xác minh được \"source\" (nguồn) hoặc \"attribution\" (trích dẫn)",
+                "only \"source\" or \"attribution\" can be confirmed",
+            ));
+        }
+        if note.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "phải ghi chú đã liên hệ với ai, kết quả thế nào (--note)",
+                "a note is required: whom you contacted and what they said (--note)",
+            ));
+        }
+        self.write(|tx| {
+            let item = load_item(tx, id)?;
+            workflow::apply(&profile, &item.facts(), &actor, &Action::ConfirmSource)?;
+            tx.execute(
+                "INSERT INTO confirmations(item_id, what, how, login, at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, what, how.as_str(), ctx.actor, ctx.now_text(), note],
+            )?;
+            append(
+                tx,
+                ctx,
+                AuditWrite {
+                    item_id: Some(id),
+                    action: &format!("confirm-{what}:{}", how.as_str()),
+                    from_state: Some(item.state.as_str()),
+                    to_state: Some(item.state.as_str()),
+                    reasons: &[],
+                    note,
+                    version: Some(item.version),
+                },
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn confirmations(&self, id: i64) -> Result<Vec<Confirmation>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT what, how, login, at, note FROM confirmations WHERE item_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(Confirmation {
+                what: r.get(0)?,
+                how: r.get(1)?,
+                login: r.get(2)?,
+                at: r.get(3)?,
+                note: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Add an internal note (never exported).
+    pub fn add_note(&mut self, ctx: &Ctx, id: i64, text: &str) -> Result<i64> {
+        self.require_user(&ctx.actor)?;
+        if text.trim().is_empty() {
+            return Err(StoreError::invalid("ghi chú trống", "empty note"));
+        }
+        self.write(|tx| {
+            let item = load_item(tx, id)?;
+            tx.execute(
+                "INSERT INTO notes(item_id, login, at, text) VALUES (?1, ?2, ?3, ?4)",
+                params![id, ctx.actor, ctx.now_text(), text],
+            )?;
+            let nid = tx.last_insert_rowid();
+            append(
+                tx,
+                ctx,
+                AuditWrite {
+                    item_id: Some(id),
+                    action: "note",
+                    from_state: Some(item.state.as_str()),
+                    to_state: Some(item.state.as_str()),
+                    reasons: &[],
+                    note: text,
+                    version: Some(item.version),
+                },
+            )?;
+            Ok(nid)
+        })
+    }
+
+    pub fn notes(&self, id: i64) -> Result<Vec<Note>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, login, at, text FROM notes WHERE item_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(Note {
+                id: r.get(0)?,
+                login: r.get(1)?,
+                at: r.get(2)?,
+                text: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn revisions(&self, id: i64) -> Result<Vec<Revision>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT version, at, login, title, lead, body, src_kind, src_author, src_name, src_url, src_date
+             FROM revisions WHERE item_id = ?1 ORDER BY version",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            let kind: String = r.get(6)?;
+            let date: Option<String> = r.get(10)?;
+            Ok(Revision {
+                version: r.get(0)?,
+                at: r.get(1)?,
+                login: r.get(2)?,
+                content: Content {
+                    title: r.get(3)?,
+                    lead: r.get(4)?,
+                    body: r.get(5)?,
+                    attribution: Attribution {
+                        kind: SourceKind::parse(&kind).unwrap_or_default(),
+                        author: r.get(7)?,
+                        source_name: r.get(8)?,
+                        source_url: r.get(9)?,
+                        source_date: date
+                            .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                    },
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn attachments(&self, id: i64) -> Result<Vec<Attachment>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, sha256, size, name, ext, mime, flags FROM attachments WHERE item_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(Attachment {
+                id: r.get(0)?,
+                sha256: r.get(1)?,
+                size: r.get(2)?,
+                name: r.get(3)?,
+                ext: r.get(4)?,
+                mime: r.get(5)?,
+                flags: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn checks(&self, id: i64) -> Result<Vec<CheckResult>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT code, status, article, detail FROM checks WHERE item_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(CheckResult {
+                code: r.get(0)?,
+                status: r.get(1)?,
+                article: r.get(2)?,
+                detail: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+/// Insert an item inside an open transaction (used by `add_item`, intake and the demo).
+pub(crate) fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
+    if new.title.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "tiêu đề không được để trống",
+            "the title may not be empty",
+        ));
+    }
+    let now = ctx.now_text();
+    let received = new.received_at.clone().unwrap_or_else(|| now.clone());
+    let a = &new.attribution;
+    let s = &new.submitter;
+    conn.execute(
+        "INSERT INTO items(version, state, step, category, title, lead, body, sub_name, sub_title, sub_org,
+            sub_email, sub_phone, sub_address, sub_confidential, unit, src_kind, src_author, src_name, src_url,
+            src_date, event_at, issued_at, received_at, sensitive, last_actor, channel, message_id,
+            content_digest, encoding_from, check_flags, created_at, updated_at)
+         VALUES (1, 'received', 0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+            ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?28)",
+        params![
+            new.category,
+            new.title,
+            new.lead,
+            new.body,
+            s.name,
+            s.title,
+            s.organisation,
+            s.email,
+            s.phone,
+            s.address,
+            s.confidential,
+            new.unit,
+            a.kind.as_str(),
+            a.author,
+            a.source_name,
+            a.source_url,
+            a.source_date.map(|d| d.format("%Y-%m-%d").to_string()),
+            new.event_at,
+            new.issued_at,
+            received,
+            new.sensitive,
+            ctx.actor,
+            if new.channel.is_empty() { "manual" } else { &new.channel },
+            new.message_id,
+            new.content_digest,
+            new.encoding_from,
+            new.check_flags,
+            now
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    index_text(conn, id, &new.title, &format!("{}\n{}", new.lead, new.body), &s.display())?;
+    append(
+        conn,
+        ctx,
+        AuditWrite {
+            item_id: Some(id),
+            action: &format!("add:{}", if new.channel.is_empty() { "manual" } else { &new.channel }),
+            from_state: None,
+            to_state: Some("received"),
+            reasons: &[],
+            note: &new.title,
+            version: Some(1),
+        },
+    )?;
+    Ok(id)
+}
