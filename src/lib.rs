@@ -6,7 +6,10 @@
 
 pub mod i18n;
 
+pub mod cli;
+pub mod demo;
 pub mod domain;
+pub mod due;
 pub mod export;
 pub mod intake;
 pub mod profile;
@@ -14,4 +17,55 @@ pub mod report;
 pub mod store;
 pub mod text;
 pub mod tui;
-pub mod cli;
+
+/// Clean text typed by a user (CLI argument, file): NFC, control characters removed.
+pub fn text_input(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\n' | '\t' => out.push(c),
+            '\u{1b}' => {
+                // drop a CSI/OSC escape sequence whole
+                match chars.peek() {
+                    Some('[') => {
+                        chars.next();
+                        for d in chars.by_ref() {
+                            if ('\u{40}'..='\u{7e}').contains(&d) {
+                                break;
+                            }
+                        }
+                    }
+                    Some(']') => {
+                        chars.next();
+                        while let Some(d) = chars.next() {
+                            if d == '\u{7}' || (d == '\u{1b}' && chars.peek() == Some(&'\\')) {
+                                if d == '\u{1b}' {
+                                    chars.next();
+                                }
+                                break;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            c if c.is_control() => {}
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out.nfc().collect()
+}
+
+/// Open the console (until the TUI lands: print the queue).
+pub fn tui_entry(g: &cli::Global, lang: i18n::Lang) -> Result<(), String> {
+    let _ = (g, lang);
+    Err("console not built yet".into())
+}

@@ -1,1 +1,6 @@
-fn main() {}
+use clap::Parser;
+
+fn main() {
+    let cli = bientap::cli::Cli::parse();
+    std::process::exit(bientap::cli::run(cli));
+}

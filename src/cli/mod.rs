@@ -1,3 +1,369 @@
 //! The command line: every action of the console, for scripts and cron.
 
 pub mod calendar;
+mod commands;
+pub mod output;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::i18n::Lang;
+
+pub use commands::{fail, load_profile_with_text, local as local_time, run, Fail};
+
+/// Exit codes (documented in README and docs/architecture.md).
+pub mod exit {
+    /// Success.
+    pub const OK: i32 = 0;
+    /// Any other failure (I/O, database error, bad file).
+    pub const FAILURE: i32 = 1;
+    /// Bad command line (clap's own code).
+    pub const USAGE: i32 = 2;
+    /// Refused by the regulation's rules (role, step, four-eyes, reason codes…).
+    pub const REFUSED: i32 = 3;
+    /// Someone else changed the item first (stale version).
+    pub const CONFLICT: i32 = 4;
+    /// No such item, user, profile or database.
+    pub const NOT_FOUND: i32 = 5;
+    /// The database stayed locked by another writer for longer than the timeout.
+    pub const BUSY: i32 = 6;
+    /// Not allowed: unknown login, read-only database, `--as` without root.
+    pub const DENIED: i32 = 7;
+    /// A check found a problem (audit verify, export verify, calendar check).
+    pub const CHECK_FAILED: i32 = 8;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bientap",
+    version,
+    about = "Bàn làm việc của Ban Biên tập — editorial board console",
+    long_about = "bientap: tiếp nhận, kiểm tra, duyệt và xuất bản tin bài theo quy chế.\n\
+                  bientap: take in, check, approve and publish submissions as the regulation says.\n\
+                  Without a command it opens the console."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Database file (default: $BIENTAP_DB, else the XDG data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Language of messages: vi (default) or en.
+    #[arg(long, global = true, value_name = "vi|en", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// Print data as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Act for another login (root only; recorded in the audit log).
+    #[arg(long = "as", global = true, value_name = "LOGIN")]
+    pub as_login: Option<String>,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("'{s}': vi | en"))
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Generate a demo database (and open the console on it).
+    Demo(DemoArgs),
+    /// Create the database for a regulation profile; the caller becomes the secretary.
+    Init(InitArgs),
+    /// List the bundled profiles, or print one.
+    Profiles {
+        #[command(subcommand)]
+        cmd: Option<ProfilesCmd>,
+    },
+    /// The board and its roles.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// Enter one item by hand.
+    Add(AddArgs),
+    /// The queue.
+    List(ListArgs),
+    /// One item, with its checks, due time and history.
+    Show {
+        id: i64,
+        /// Also print the full body.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Take a workflow action on an item.
+    Decide(DecideArgs),
+    /// Change an item's content (keeps the previous revision).
+    Edit(EditArgs),
+    /// Record that the source (or attribution) was confirmed by contacting someone.
+    Confirm(ConfirmArgs),
+    /// Add an internal note to an item.
+    Note { id: i64, text: String },
+    /// Compare two revisions of an item.
+    Diff {
+        id: i64,
+        /// Older revision (default: the one before the newest).
+        a: Option<i64>,
+        /// Newer revision (default: the newest).
+        b: Option<i64>,
+    },
+    /// Diacritic-insensitive full-text search.
+    Search {
+        query: Vec<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// The audit log: verify the hash chain, or print the history.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// The working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        cmd: calendar::CalendarCmd,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Profile of the demo board.
+    #[arg(long, default_value = "stp-binh-phuoc")]
+    pub profile: String,
+    /// Number of items.
+    #[arg(long, default_value_t = 300)]
+    pub items: usize,
+    /// Seed of the generator (same seed, same database).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Only write the database; do not open the console.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Replace an existing demo database.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Bundled profile id, or a path to a profile TOML file.
+    #[arg(long)]
+    pub profile: String,
+    /// Your full name (the secretary).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Your unit.
+    #[arg(long, default_value = "")]
+    pub unit: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfilesCmd {
+    /// Print one profile (its TOML, or with --json the parsed profile).
+    Show { id: String },
+    /// Validate a profile file.
+    Check { path: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCmd {
+    /// Add a board member.
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        unit: String,
+        #[arg(long, default_value = "")]
+        email: String,
+    },
+    /// List the board.
+    List,
+    /// Change a member's role or unit, or deactivate them.
+    Update {
+        login: String,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        deactivate: bool,
+        #[arg(long)]
+        activate: bool,
+    },
+    /// Authorise a member to take a step (e.g. 002's verification by an authorised member).
+    Delegate {
+        to: String,
+        #[arg(long)]
+        step: String,
+        /// Last day (YYYY-MM-DD).
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Who am I (login and role).
+    Whoami,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[arg(long)]
+    pub title: String,
+    #[arg(long, default_value = "")]
+    pub category: String,
+    #[arg(long, default_value = "")]
+    pub lead: String,
+    /// File holding the body (UTF-8; `-` for standard input).
+    #[arg(long)]
+    pub body_file: Option<PathBuf>,
+    #[arg(long)]
+    pub body: Option<String>,
+    /// Submitter's full name.
+    #[arg(long, default_value = "")]
+    pub submitter: String,
+    #[arg(long, default_value = "")]
+    pub submitter_title: String,
+    #[arg(long, default_value = "")]
+    pub organisation: String,
+    #[arg(long, default_value = "")]
+    pub email: String,
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    #[arg(long, default_value = "")]
+    pub address: String,
+    /// Keep the submitter's identity confidential.
+    #[arg(long)]
+    pub confidential: bool,
+    /// Supplying unit.
+    #[arg(long, default_value = "")]
+    pub unit: String,
+    /// Source kind: original or quoted.
+    #[arg(long, default_value = "original")]
+    pub source: String,
+    #[arg(long, default_value = "")]
+    pub author: String,
+    #[arg(long, default_value = "")]
+    pub source_name: String,
+    #[arg(long, default_value = "")]
+    pub source_url: String,
+    /// First publication date of quoted material (YYYY-MM-DD).
+    #[arg(long)]
+    pub source_date: Option<String>,
+    /// Date (and time) of the event (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time).
+    #[arg(long)]
+    pub event: Option<String>,
+    /// Date the document was issued/signed.
+    #[arg(long)]
+    pub issued: Option<String>,
+    /// Sensitive: needs the agency head's opinion.
+    #[arg(long)]
+    pub sensitive: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only these states (repeatable): received, triaged, editing, verified, approved, published,
+    /// returned, escalated, rejected, withdrawn.
+    #[arg(long)]
+    pub state: Vec<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// Only overdue items.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Sort: due, received, title.
+    #[arg(long, default_value = "due")]
+    pub sort: String,
+    #[arg(long)]
+    pub limit: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct DecideArgs {
+    pub id: i64,
+    /// triage, assign, advance, verify, approve, return, resubmit, reject, escalate, opinion,
+    /// publish, withdraw.
+    pub action: String,
+    /// Reason code of the profile (repeatable).
+    #[arg(long = "reason")]
+    pub reasons: Vec<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Category (triage).
+    #[arg(long)]
+    pub category: Option<String>,
+    /// Login to assign to (assign).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Step code (advance/verify/approve): must be the next step.
+    #[arg(long)]
+    pub step: Option<String>,
+    /// Opinion: agree or disagree.
+    #[arg(long)]
+    pub opinion: Option<String>,
+    /// Version you saw; refused if the item changed since.
+    #[arg(long)]
+    pub version: Option<i64>,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    pub id: i64,
+    /// Version you edited (required: a stale edit is refused, never overwrites).
+    #[arg(long)]
+    pub version: i64,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub lead: Option<String>,
+    #[arg(long)]
+    pub body_file: Option<PathBuf>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub author: Option<String>,
+    #[arg(long)]
+    pub source_name: Option<String>,
+    #[arg(long)]
+    pub source_url: Option<String>,
+    #[arg(long)]
+    pub source_date: Option<String>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Args, Debug)]
+pub struct ConfirmArgs {
+    pub id: i64,
+    /// What was confirmed: source or attribution.
+    #[arg(long, default_value = "source")]
+    pub what: String,
+    /// How: phone, email, in-person, document.
+    #[arg(long)]
+    pub how: String,
+    #[arg(long)]
+    pub note: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Walk the hash chain; name the first bad row.
+    Verify,
+    /// Print the history (of one item, or the latest rows).
+    Log {
+        id: Option<i64>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+}

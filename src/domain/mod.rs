@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod deadline;
+pub mod diff;
 pub mod item;
 pub mod profile;
 pub mod workflow;

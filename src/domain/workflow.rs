@@ -420,7 +420,8 @@ const BEFORE_APPROVAL: [State; 4] = [
 /// Whether `actor` may take `step` (by role, or by delegation where the step allows it).
 pub fn may_take_step(profile: &Profile, actor: &Actor, step_code: &str) -> bool {
     profile.step(step_code).is_some_and(|s| {
-        s.roles.contains(&actor.role) || (s.delegable && actor.delegated_steps.iter().any(|d| d == step_code))
+        s.roles.contains(&actor.role)
+            || (s.delegable && actor.delegated_steps.iter().any(|d| d == step_code))
     })
 }
 
@@ -510,7 +511,10 @@ pub fn apply(
         }
         Action::Step { step, kind } => {
             need_state(action, facts.state, &[State::Editing, State::Verified])?;
-            let next = profile.steps.get(facts.step).ok_or(WorkflowError::NoStepLeft)?;
+            let next = profile
+                .steps
+                .get(facts.step)
+                .ok_or(WorkflowError::NoStepLeft)?;
             if let Some(requested) = step {
                 if requested != &next.code {
                     return Err(WorkflowError::SkippedStep {
@@ -622,7 +626,10 @@ pub fn apply(
             t.to = State::Rejected;
         }
         Action::Escalate { .. } => {
-            profile.escalation.as_ref().ok_or(WorkflowError::NoEscalation)?;
+            profile
+                .escalation
+                .as_ref()
+                .ok_or(WorkflowError::NoEscalation)?;
             need_state(
                 action,
                 facts.state,
@@ -641,7 +648,10 @@ pub fn apply(
         }
         Action::Opinion { opinion, note } => {
             need_state(action, facts.state, &[State::Escalated])?;
-            let esc = profile.escalation.as_ref().ok_or(WorkflowError::NoEscalation)?;
+            let esc = profile
+                .escalation
+                .as_ref()
+                .ok_or(WorkflowError::NoEscalation)?;
             if actor.role != esc.role || !has_cap(profile, actor, Capability::Opinion) {
                 return Err(WorkflowError::RoleNotAllowed {
                     action: action.name().to_string(),
@@ -735,7 +745,9 @@ pub fn available(profile: &Profile, facts: &ItemFacts, actor: &Actor) -> Vec<Act
                 .collect(),
             note: "x".into(),
         },
-        Action::Escalate { note: String::new() },
+        Action::Escalate {
+            note: String::new(),
+        },
         Action::Opinion {
             opinion: Opinion::Agree,
             note: String::new(),

@@ -238,7 +238,8 @@ fn row_to_item(r: &Row<'_>) -> rusqlite::Result<Item> {
             author: r.get(17)?,
             source_name: r.get(18)?,
             source_url: r.get(19)?,
-            source_date: src_date.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            source_date: src_date
+                .and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
         },
         event_at: r.get(21)?,
         issued_at: r.get(22)?,
@@ -292,7 +293,13 @@ pub(crate) fn row_to_row(r: &Row<'_>) -> rusqlite::Result<ItemRow> {
 }
 
 /// Text put into the search index: folded so that đ matches d (unicode61 folds the rest).
-pub(crate) fn index_text(conn: &Connection, id: i64, title: &str, body: &str, submitter: &str) -> Result<()> {
+pub(crate) fn index_text(
+    conn: &Connection,
+    id: i64,
+    title: &str,
+    body: &str,
+    submitter: &str,
+) -> Result<()> {
     conn.execute("DELETE FROM items_fts WHERE rowid = ?1", [id])?;
     conn.execute(
         "INSERT INTO items_fts(rowid, title, body, submitter) VALUES (?1, ?2, ?3, ?4)",
@@ -315,9 +322,11 @@ fn load_item(conn: &Connection, id: i64) -> Result<Item> {
         )
         .optional()?
         .ok_or(StoreError::NotFound(id))?;
-    let mut stmt =
-        conn.prepare_cached("SELECT login, kind FROM item_people WHERE item_id = ?1 ORDER BY login")?;
-    let people = stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT login, kind FROM item_people WHERE item_id = ?1 ORDER BY login")?;
+    let people = stmt.query_map([id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
     for p in people {
         let (login, kind) = p?;
         if kind == "edit" {
@@ -368,7 +377,10 @@ impl Store {
         }
         if let Some(d) = &f.due_before {
             args.push(d.clone().into());
-            sql.push_str(&format!(" AND due_at IS NOT NULL AND due_at < ?{}", args.len()));
+            sql.push_str(&format!(
+                " AND due_at IS NOT NULL AND due_at < ?{}",
+                args.len()
+            ));
         }
         sql.push_str(match f.sort {
             SortKey::Due => " ORDER BY due_at IS NULL, due_at, received_at, id",
@@ -763,7 +775,7 @@ impl Store {
 }
 
 /// Insert an item inside an open transaction (used by `add_item`, intake and the demo).
-pub(crate) fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
+pub fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
     if new.title.trim().is_empty() {
         return Err(StoreError::invalid(
             "tiêu đề không được để trống",
@@ -813,13 +825,26 @@ pub(crate) fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result
         ],
     )?;
     let id = conn.last_insert_rowid();
-    index_text(conn, id, &new.title, &format!("{}\n{}", new.lead, new.body), &s.display())?;
+    index_text(
+        conn,
+        id,
+        &new.title,
+        &format!("{}\n{}", new.lead, new.body),
+        &s.display(),
+    )?;
     append(
         conn,
         ctx,
         AuditWrite {
             item_id: Some(id),
-            action: &format!("add:{}", if new.channel.is_empty() { "manual" } else { &new.channel }),
+            action: &format!(
+                "add:{}",
+                if new.channel.is_empty() {
+                    "manual"
+                } else {
+                    &new.channel
+                }
+            ),
             from_state: None,
             to_state: Some("received"),
             reasons: &[],

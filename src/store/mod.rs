@@ -20,9 +20,10 @@ use crate::i18n::Lang;
 use crate::tr;
 
 pub use audit::{AuditEntry, AuditReport};
+pub use items::insert_item as insert_item_in;
 pub use items::{
-    Attachment, CheckResult, Confirmation, DecideOutcome, Item, ItemRow, ListFilter, NewItem,
-    Note, Revision, SortKey,
+    Attachment, CheckResult, Confirmation, DecideOutcome, Item, ItemRow, ListFilter, NewItem, Note,
+    Revision, SortKey,
 };
 pub use users::{Delegation, NewUser, User};
 
@@ -367,8 +368,9 @@ impl Store {
             .optional()
             .map_err(|_| StoreError::NotBientap(path.display().to_string()))?;
         let text = text.ok_or_else(|| StoreError::NotBientap(path.display().to_string()))?;
-        let profile = crate::profile::parse(&format!("{} (meta.profile_toml)", path.display()), &text)
-            .map_err(|e| StoreError::Profile(e.message(Lang::En)))?;
+        let profile =
+            crate::profile::parse(&format!("{} (meta.profile_toml)", path.display()), &text)
+                .map_err(|e| StoreError::Profile(e.message(Lang::En)))?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
@@ -390,7 +392,10 @@ impl Store {
     }
 
     /// Run `f` in a `BEGIN IMMEDIATE` transaction: committed if it returns Ok, rolled back otherwise.
-    pub fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
         let path = self.path.clone();
         let map = move |e: StoreError| match e {
             StoreError::ReadOnly(_) => StoreError::ReadOnly(path.clone()),

@@ -40,8 +40,7 @@ pub struct Delegation {
 fn valid_login(l: &str) -> bool {
     !l.is_empty()
         && l.len() <= 64
-        && l
-            .chars()
+        && l.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
@@ -49,8 +48,14 @@ impl Store {
     fn check_new_user(&self, u: &NewUser) -> Result<()> {
         if !valid_login(&u.login) {
             return Err(StoreError::invalid(
-                format!("tên đăng nhập \"{}\" không hợp lệ (chữ, số, . _ -)", u.login),
-                format!("login \"{}\" is not valid (letters, digits, . _ -)", u.login),
+                format!(
+                    "tên đăng nhập \"{}\" không hợp lệ (chữ, số, . _ -)",
+                    u.login
+                ),
+                format!(
+                    "login \"{}\" is not valid (letters, digits, . _ -)",
+                    u.login
+                ),
             ));
         }
         if u.name.trim().is_empty() {
@@ -96,7 +101,15 @@ impl Store {
             tx.execute(
                 "INSERT INTO users(login, name, role, unit, email, active, added_at, added_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7)",
-                params![u.login, u.name, u.role, u.unit, u.email, ctx.now_text(), ctx.actor],
+                params![
+                    u.login,
+                    u.name,
+                    u.role,
+                    u.unit,
+                    u.email,
+                    ctx.now_text(),
+                    ctx.actor
+                ],
             )?;
             append(
                 tx,
@@ -247,7 +260,13 @@ impl Store {
 
     /// Authorise `to` to take `step` on behalf of a role holder. The delegator must be able to
     /// take the step themselves (or be admin), and the step must allow delegation.
-    pub fn delegate(&mut self, ctx: &Ctx, to: &str, step: &str, until: Option<&str>) -> Result<i64> {
+    pub fn delegate(
+        &mut self,
+        ctx: &Ctx,
+        to: &str,
+        step: &str,
+        until: Option<&str>,
+    ) -> Result<i64> {
         let from = self.require_user(&ctx.actor)?;
         self.require_user(to)?;
         let st = self.profile.step(step).ok_or_else(|| {
@@ -258,8 +277,14 @@ impl Store {
         })?;
         if !st.delegable {
             return Err(StoreError::invalid(
-                format!("quy chế không cho ủy quyền bước \"{step}\" ({})", st.article),
-                format!("the regulation does not allow delegating step \"{step}\" ({})", st.article),
+                format!(
+                    "quy chế không cho ủy quyền bước \"{step}\" ({})",
+                    st.article
+                ),
+                format!(
+                    "the regulation does not allow delegating step \"{step}\" ({})",
+                    st.article
+                ),
             ));
         }
         let is_admin = self
