@@ -439,3 +439,10 @@ pub fn fold_index(s: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect()
 }
+
+/// Where an attachment's bytes live: content-addressed under the data directory,
+/// `blobs/<first two hex digits>/<all 64 hex digits>`.
+pub fn blob_path(data_dir: &Path, sha256_hex: &str) -> PathBuf {
+    let prefix = sha256_hex.get(..2).unwrap_or("00");
+    data_dir.join("blobs").join(prefix).join(sha256_hex)
+}
