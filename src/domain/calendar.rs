@@ -104,6 +104,12 @@ impl YearCalendar {
         self.make_up.insert(date, day);
     }
 
+    /// Remove any day off or make-up day on `date` (it becomes an ordinary weekday/weekend day).
+    pub fn clear_day(&mut self, date: NaiveDate) {
+        self.days_off.remove(&date);
+        self.make_up.remove(&date);
+    }
+
     /// Overlay `other` (same year) on `self`: entries of `other` win date by date.
     pub fn extend_with(&mut self, other: YearCalendar) {
         self.provisional = other.provisional;
@@ -232,6 +238,10 @@ impl Calendar {
 
     pub fn year(&self, year: i32) -> Option<&YearCalendar> {
         self.years.get(&year)
+    }
+
+    pub fn year_mut(&mut self, year: i32) -> Option<&mut YearCalendar> {
+        self.years.get_mut(&year)
     }
 
     /// The years the calendar holds, ascending.
