@@ -141,7 +141,7 @@ impl YearCalendar {
 
 /// What kind of day a date is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "day", rename_all = "kebab-case")]
 pub enum DayInfo {
     /// An ordinary working day (Monday–Friday).
     Working,
@@ -421,7 +421,10 @@ mod tests {
         // From Thu 1/1: Mon 5/1 is the first working day.
         assert_eq!(c.add_working_days(d(2026, 1, 1), 1).unwrap(), d(2026, 1, 5));
         // Fri 9/1 + 1 → Sat 10/1 (make-up).
-        assert_eq!(c.add_working_days(d(2026, 1, 9), 1).unwrap(), d(2026, 1, 10));
+        assert_eq!(
+            c.add_working_days(d(2026, 1, 9), 1).unwrap(),
+            d(2026, 1, 10)
+        );
         assert_eq!(
             c.working_days_between(d(2026, 1, 1), d(2026, 1, 12))
                 .unwrap(),
