@@ -322,7 +322,10 @@ impl AnchorFlag {
                 .pick("mốc tính nằm ở tương lai", "the anchor is in the future")
                 .to_string(),
             AnchorFlag::TooOld => lang
-                .pick("mốc tính cách đây hơn một năm", "the anchor is more than a year old")
+                .pick(
+                    "mốc tính cách đây hơn một năm",
+                    "the anchor is more than a year old",
+                )
                 .to_string(),
             AnchorFlag::NonWorkingDay => lang
                 .pick("mốc tính rơi vào ngày nghỉ", "the anchor is on a day off")
@@ -613,7 +616,8 @@ pub fn due(
         }
     }
 
-    let (explain_vi, explain_en) = explain(rule, amount, extended && rule.extended_amount.is_some());
+    let (explain_vi, explain_en) =
+        explain(rule, amount, extended && rule.extended_amount.is_some());
     Ok(Due {
         at: from_local(due_local),
         rule_code: rule.code.clone(),

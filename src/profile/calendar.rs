@@ -14,9 +14,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::domain::calendar::{
-    is_weekend, Calendar, DayOff, DayOffKind, MakeUpDay, YearCalendar,
-};
+use crate::domain::calendar::{is_weekend, Calendar, DayOff, DayOffKind, MakeUpDay, YearCalendar};
 use crate::i18n::Lang;
 
 /// The bundled calendar files: (file name, text).
@@ -191,7 +189,12 @@ impl Ctx<'_> {
             + 1
     }
 
-    fn err(&self, span: Option<std::ops::Range<usize>>, vi: String, en: String) -> CalendarFileError {
+    fn err(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        vi: String,
+        en: String,
+    ) -> CalendarFileError {
         CalendarFileError {
             file: self.file.to_string(),
             line: span.map(|s| self.line_of(s.start)),
@@ -275,7 +278,13 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    fn text_ok(&self, span: std::ops::Range<usize>, field: &str, s: &str, required: bool) -> Result<(), CalendarFileError> {
+    fn text_ok(
+        &self,
+        span: std::ops::Range<usize>,
+        field: &str,
+        s: &str,
+        required: bool,
+    ) -> Result<(), CalendarFileError> {
         if required && s.trim().is_empty() {
             return Err(self.err(
                 Some(span),
@@ -287,7 +296,10 @@ impl Ctx<'_> {
             return Err(self.err(
                 Some(span),
                 format!("`{field}` chứa ký tự điều khiển U+{:04X}", c as u32),
-                format!("`{field}` contains the control character U+{:04X}", c as u32),
+                format!(
+                    "`{field}` contains the control character U+{:04X}",
+                    c as u32
+                ),
             ));
         }
         Ok(())
@@ -573,10 +585,7 @@ fn read_file(path: &Path) -> Result<CalendarFile, CalendarFileError> {
 pub fn load_calendar(extra_dir: Option<&Path>) -> Result<Calendar, CalendarFileError> {
     let mut cal = bundled_calendar()?;
     if let Some(dir) = extra_dir {
-        cal.set_missing_hint(format!(
-            "{}/{{year}}.toml",
-            dir.display()
-        ));
+        cal.set_missing_hint(format!("{}/{{year}}.toml", dir.display()));
         for p in dir_files(dir)? {
             apply_file(&mut cal, read_file(&p)?);
         }
@@ -605,7 +614,11 @@ impl FileReport {
     }
 }
 
-fn report(file: String, parsed: Result<CalendarFile, CalendarFileError>, base: &Calendar) -> FileReport {
+fn report(
+    file: String,
+    parsed: Result<CalendarFile, CalendarFileError>,
+    base: &Calendar,
+) -> FileReport {
     match parsed {
         Err(e) => FileReport {
             file,
@@ -619,8 +632,11 @@ fn report(file: String, parsed: Result<CalendarFile, CalendarFileError>, base: &
         },
         Ok(f) => {
             let year = f.year.year;
-            let (days_off, make_up_days, provisional) =
-                (f.year.days_off.len(), f.year.make_up.len(), f.year.provisional);
+            let (days_off, make_up_days, provisional) = (
+                f.year.days_off.len(),
+                f.year.make_up.len(),
+                f.year.provisional,
+            );
             let warnings = f.warnings.clone();
             let mut cal = base.clone();
             apply_file(&mut cal, f);
