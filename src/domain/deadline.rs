@@ -736,7 +736,9 @@ impl Remaining {
                 return crate::tr!(lang, "quá hạn {n} ngày", "{n} working day(s) overdue");
             }
             let (h, m) = (self.office_minutes / 60, self.office_minutes % 60);
-            return if h > 0 {
+            return if h > 0 && m == 0 {
+                crate::tr!(lang, "quá hạn {h} giờ", "{h} h overdue")
+            } else if h > 0 {
                 crate::tr!(lang, "quá hạn {h} giờ {m} phút", "{h} h {m} min overdue")
             } else if m > 0 {
                 crate::tr!(lang, "quá hạn {m} phút", "{m} min overdue")
@@ -752,6 +754,8 @@ impl Remaining {
             crate::tr!(lang, "còn {days} ngày {h} giờ", "{days} day(s) {h} h left")
         } else if days > 0 {
             crate::tr!(lang, "còn {days} ngày", "{days} day(s) left")
+        } else if h > 0 && m == 0 {
+            crate::tr!(lang, "còn {h} giờ", "{h} h left")
         } else if h > 0 {
             crate::tr!(lang, "còn {h} giờ {m} phút", "{h} h {m} min left")
         } else if m > 0 {
