@@ -1,8 +1,8 @@
 //! Deadline arithmetic (see issue: deadlines).
 //!
 //! Counting follows the Civil Code 2015, Art. 147–148:
-//! - the anchor day (the day of the event, issue, receipt…) is not counted;
-//! - a period in days ends at the end of its last day; **bientap takes the end of a day to be the
+//! - the anchor day (the day of the event, issue, receipt…) is not counted (Art. 147 cl. 2);
+//! - a period in days ends at the end of its last day (Art. 148 cl. 1); **bientap takes the end of a day to be the
 //!   close of office hours** (e.g. 17:00), for every unit counted in days. Art. 148 cl. 6 puts the
 //!   legal end at 24:00; the close of office hours is earlier, so a board that keeps to it is never
 //!   late in law, and it is the time the board can actually act;
