@@ -300,3 +300,63 @@ pub fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn show_a_held_year_and_refuse_a_missing_one() {
+        assert!(run(&CalendarCmd::Show { year: 2026 }, None, Lang::Vi, false).is_ok());
+        assert!(run(&CalendarCmd::Show { year: 2027 }, None, Lang::En, true).is_ok());
+        let e = run(&CalendarCmd::Show { year: 2030 }, None, Lang::En, false).unwrap_err();
+        assert!(e.to_string().contains("2030.toml"), "{e}");
+    }
+
+    #[test]
+    fn check_fails_on_a_bad_file_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("2028.toml");
+        std::fs::write(
+            &good,
+            "year = 2028\nprovisional = true\n[[holidays]]\ndate = \"2028-01-03\"\n\
+             kind = \"substitute\"\nname_vi = \"Nghỉ bù\"\nname_en = \"Substitute\"\n",
+        )
+        .unwrap();
+        assert!(run(
+            &CalendarCmd::Check {
+                files: vec![good.clone()]
+            },
+            None,
+            Lang::Vi,
+            false
+        )
+        .is_ok());
+        // No files: the bundled ones and the board's directory.
+        assert!(run(
+            &CalendarCmd::Check { files: vec![] },
+            Some(dir.path()),
+            Lang::Vi,
+            false
+        )
+        .is_ok());
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "year = 2028\n[[make_up_days]]\ndate = \"2028-01-04\"\nname_vi = \"x\"\nname_en = \"x\"\n").unwrap();
+        assert!(run(
+            &CalendarCmd::Check {
+                files: vec![good, bad]
+            },
+            None,
+            Lang::En,
+            true
+        )
+        .is_err());
+        assert!(run(
+            &CalendarCmd::Check { files: vec![] },
+            Some(dir.path()),
+            Lang::Vi,
+            false
+        )
+        .is_err());
+    }
+}
