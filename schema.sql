@@ -172,7 +172,7 @@ CREATE TABLE checks (
     article TEXT NOT NULL DEFAULT '',
     detail  TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (item_id, code)
-) WITHOUT ROWID;
+);
 
 -- Checks a person made (source confirmed by phone, email, in person), recorded like decisions.
 CREATE TABLE confirmations (

@@ -209,7 +209,16 @@ enum Target {
     Withdrawn,
 }
 
-fn target(rng: &mut Rng) -> Target {
+fn target(rng: &mut Rng, age: f64) -> Target {
+    // Older items are mostly finished; the open ones are mostly recent, as on a real board.
+    if age > 0.25 && rng.chance(85) {
+        return match rng.below(100) {
+            0..=64 => Target::Published,
+            65..=74 => Target::Withdrawn,
+            75..=89 => Target::Rejected,
+            _ => Target::Returned,
+        };
+    }
     match rng.below(100) {
         0..=11 => Target::Received,
         12..=19 => Target::Triaged,
@@ -324,8 +333,9 @@ pub fn generate(
     let mut plans: Vec<(i64, Target)> = Vec::new();
     let mut arrivals: Vec<(DateTime<Utc>, NewItem, Target)> = Vec::new();
     for i in 0..items {
-        let t = target(&mut rng);
         let received = start + Duration::minutes((i as i64 * 45 * 24 * 60) / items.max(1) as i64);
+        let age = 1.0 - i as f64 / items.max(1) as f64;
+        let t = target(&mut rng, age);
         let (title, lead, body) = article(&mut rng, &profile.agency.name);
         let submitter = person(&mut rng);
         let unit = rng.pick(&UNITS).to_string();

@@ -92,7 +92,9 @@ fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
 }
 
 fn open(g: &Global, lang: Lang) -> R<Store> {
-    Store::open(&db_path(g)).map_err(|e| store_fail(e, lang, None))
+    let mut store = Store::open(&db_path(g)).map_err(|e| store_fail(e, lang, None))?;
+    crate::due::install(&mut store);
+    Ok(store)
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> R<()> {
@@ -236,11 +238,11 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
         Some(Command::Diff { id, a, b }) => diff(&g, id, a, b, lang),
         Some(Command::Search { query, limit }) => search(&g, &query.join(" "), limit, lang),
         Some(Command::Audit { cmd }) => audit(cmd, &g, lang),
+        Some(Command::Deadline(a)) => deadline_cmd(&g, &a, lang),
         Some(Command::Calendar { cmd }) => {
             let db = db_path(&g);
-            let dir = identity::data_dir(&db).join("calendars");
-            let extra = dir.is_dir().then_some(dir);
-            super::calendar::run(&cmd, extra.as_deref(), lang, g.json)
+            let dir = crate::profile::calendar::user_dir_for_db(&db);
+            super::calendar::run(&cmd, Some(&dir), lang, g.json)
                 .map_err(|e| fail(exit::CHECK_FAILED, e.to_string()))
         }
     }
@@ -818,6 +820,37 @@ fn show(g: &Global, id: i64, full: bool, lang: Lang) -> R<()> {
         lang.pick("Hạn đăng", "Due"),
         crate::due::due_text(&p, item.due_at.as_deref(), now, lang)
     );
+    match crate::due::compute(&p, &item, now) {
+        crate::due::DueCalc::Due {
+            explain_vi,
+            explain_en,
+            flags,
+            anchor_fallback,
+            ..
+        } => {
+            println!("  {}", lang.pick(&explain_vi, &explain_en));
+            if anchor_fallback {
+                println!(
+                    "  {}",
+                    lang.pick(
+                        "(chưa có ngày sự kiện/ban hành: tạm tính từ ngày nhận)",
+                        "(no event/issue date: counted from receipt for now)"
+                    )
+                );
+            }
+            for f in flags {
+                println!("  ! {f}");
+            }
+        }
+        crate::due::DueCalc::Unknown { vi, en } => {
+            println!(
+                "  {}: {}",
+                lang.pick("không tính được hạn", "due time unknown"),
+                lang.pick(&vi, &en)
+            );
+        }
+        crate::due::DueCalc::NoRule => {}
+    }
     if let Some(asg) = &item.assignee {
         println!("{}: {}", lang.pick("Giao cho", "Assigned to"), safe(asg));
     }
@@ -1249,4 +1282,58 @@ fn audit(cmd: AuditCmd, g: &Global, lang: Lang) -> R<()> {
             Ok(())
         }
     }
+}
+
+fn deadline_cmd(g: &Global, a: &super::DeadlineArgs, lang: Lang) -> R<()> {
+    let mut store = open(g, lang)?;
+    let p = store.profile().clone();
+    let ctx = ctx_for(g, lang)?;
+    let anchor = if a.clear_anchor {
+        Some(None)
+    } else {
+        match &a.anchor {
+            Some(s) => Some(Some(parse_local_time(s, lang)?)),
+            None => None,
+        }
+    };
+    let rule = if a.clear_rule {
+        Some(None)
+    } else {
+        a.rule.clone().map(Some)
+    };
+    let extended = if a.extended {
+        Some(true)
+    } else if a.not_extended {
+        Some(false)
+    } else {
+        None
+    };
+    let out = store
+        .set_deadline(
+            &ctx,
+            a.id,
+            a.version,
+            anchor,
+            rule,
+            extended,
+            &clean(&a.note),
+        )
+        .map_err(|e| store_fail(e, lang, Some(&p)))?;
+    let item = store
+        .item(a.id)
+        .map_err(|e| store_fail(e, lang, Some(&p)))?;
+    if g.json {
+        return print_json(&serde_json::json!({
+            "id": out.id, "version": out.version,
+            "due": crate::due::due_json(&p, item.due_at.as_deref(), Utc::now()),
+        }));
+    }
+    println!(
+        "#{} v{}: {} {}",
+        out.id,
+        out.version,
+        lang.pick("hạn mới", "new due time"),
+        crate::due::due_text(&p, item.due_at.as_deref(), Utc::now(), lang)
+    );
+    Ok(())
 }

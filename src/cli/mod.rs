@@ -124,6 +124,8 @@ pub enum Command {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Override an item's deadline anchor or rule (secretary; audited, note required).
+    Deadline(DeadlineArgs),
     /// The working-day calendar.
     Calendar {
         #[command(subcommand)]
@@ -366,4 +368,42 @@ pub enum AuditCmd {
         #[arg(long)]
         limit: Option<usize>,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct DeadlineArgs {
+    pub id: i64,
+    /// New anchor date/time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time).
+    #[arg(long)]
+    pub anchor: Option<String>,
+    /// Remove the anchor override.
+    #[arg(long)]
+    pub clear_anchor: bool,
+    /// Deadline rule code of the profile to use instead of the category's.
+    #[arg(long)]
+    pub rule: Option<String>,
+    /// Remove the rule override.
+    #[arg(long)]
+    pub clear_rule: bool,
+    /// Use the rule's extended amount (e.g. a ministry is consulted: 15 → 30 working days).
+    #[arg(long)]
+    pub extended: bool,
+    #[arg(long, conflicts_with = "extended")]
+    pub not_extended: bool,
+    /// Why (required; recorded in the audit log).
+    #[arg(long)]
+    pub note: String,
+    #[arg(long)]
+    pub version: Option<i64>,
+}
+
+/// The process arguments, normalised to NFC (a terminal or script may send NFD).
+pub fn nfc_args() -> Vec<std::ffi::OsString> {
+    use unicode_normalization::UnicodeNormalization;
+    std::env::args_os()
+        .map(|a| match a.to_str() {
+            Some(s) => std::ffi::OsString::from(s.nfc().collect::<String>()),
+            None => a,
+        })
+        .collect()
 }

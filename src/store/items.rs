@@ -342,7 +342,13 @@ impl Store {
     /// Enter a new item (state `received`). Returns its id.
     pub fn add_item(&mut self, ctx: &Ctx, new: &NewItem) -> Result<i64> {
         self.require_user(&ctx.actor)?;
-        self.write(|tx| insert_item(tx, ctx, new))
+        let hook = self.due_hook();
+        let profile = self.profile.clone();
+        self.write(|tx| {
+            let id = insert_item(tx, ctx, new)?;
+            refresh_due(tx, hook.as_ref(), &profile, id)?;
+            Ok(id)
+        })
     }
 
     pub fn item(&self, id: i64) -> Result<Item> {
@@ -427,6 +433,7 @@ impl Store {
         if let Action::Assign { to } = action {
             self.require_user(to)?;
         }
+        let hook = self.due_hook();
         self.write(|tx| {
             let item = load_item(tx, id)?;
             if let Some(v) = expected_version {
@@ -472,6 +479,9 @@ impl Store {
                     expected: item.version,
                     found: item.version + 1,
                 });
+            }
+            if t.category.is_some() {
+                refresh_due(tx, hook.as_ref(), &profile, id)?;
             }
             if t.records_verifier {
                 tx.execute(
@@ -853,4 +863,118 @@ pub fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
         },
     )?;
     Ok(id)
+}
+
+/// Recompute and store an item's due time inside the open transaction.
+pub(crate) fn refresh_due(
+    conn: &Connection,
+    hook: Option<&super::DueHook>,
+    profile: &crate::domain::profile::Profile,
+    id: i64,
+) -> Result<()> {
+    if let Some(h) = hook {
+        let item = load_item(conn, id)?;
+        let due = h(profile, &item);
+        if due != item.due_at {
+            conn.execute(
+                "UPDATE items SET due_at = ?2 WHERE id = ?1",
+                params![id, due],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The secretary overrides an item's deadline anchor or rule (e.g. a ministry is consulted:
+    /// 15 → 30 working days). Audited with the note; the due time is recomputed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_deadline(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        expected_version: Option<i64>,
+        anchor_at: Option<Option<String>>,
+        rule: Option<Option<String>>,
+        extended: Option<bool>,
+        note: &str,
+    ) -> Result<DecideOutcome> {
+        self.require_cap(&ctx.actor, crate::domain::profile::Capability::Intake)?;
+        if note.trim().is_empty() {
+            return Err(StoreError::Workflow(
+                crate::domain::workflow::WorkflowError::NoteRequired,
+            ));
+        }
+        if let Some(Some(code)) = &rule {
+            if self.profile.deadline(code).is_none() {
+                let codes: Vec<&str> = self
+                    .profile
+                    .deadlines
+                    .iter()
+                    .map(|d| d.code.as_str())
+                    .collect();
+                return Err(StoreError::invalid(
+                    format!(
+                        "không có quy tắc hạn \"{code}\"; các quy tắc: {}",
+                        codes.join(", ")
+                    ),
+                    format!("no deadline rule \"{code}\"; rules: {}", codes.join(", ")),
+                ));
+            }
+        }
+        let hook = self.due_hook();
+        let profile = self.profile.clone();
+        self.write(|tx| {
+            let item = load_item(tx, id)?;
+            if let Some(v) = expected_version {
+                if v != item.version {
+                    return Err(StoreError::Conflict {
+                        id,
+                        expected: v,
+                        found: item.version,
+                    });
+                }
+            }
+            let anchor = anchor_at.clone().unwrap_or(item.anchor_at.clone());
+            let rule = rule.clone().unwrap_or(item.rule_override.clone());
+            let ext = extended.unwrap_or(item.extended);
+            let version = item.version + 1;
+            tx.execute(
+                "UPDATE items SET anchor_at = ?2, rule_override = ?3, extended = ?4, version = ?5,
+                    last_actor = ?6, updated_at = ?7 WHERE id = ?1",
+                params![id, anchor, rule, ext, version, ctx.actor, ctx.now_text()],
+            )?;
+            refresh_due(tx, hook.as_ref(), &profile, id)?;
+            let after = load_item(tx, id)?;
+            let summary = format!(
+                "anchor={} rule={} extended={} due={} | {}",
+                anchor.as_deref().unwrap_or("-"),
+                rule.as_deref().unwrap_or("-"),
+                ext,
+                after.due_at.as_deref().unwrap_or("-"),
+                note
+            );
+            append(
+                tx,
+                ctx,
+                AuditWrite {
+                    item_id: Some(id),
+                    action: "deadline",
+                    from_state: Some(item.state.as_str()),
+                    to_state: Some(item.state.as_str()),
+                    reasons: &[],
+                    note: &summary,
+                    version: Some(version),
+                },
+            )?;
+            Ok(DecideOutcome {
+                id,
+                from: item.state,
+                to: item.state,
+                version,
+                step: item.step,
+                step_code: None,
+            })
+        })
+    }
 }

@@ -243,7 +243,11 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     profile: Profile,
+    due_hook: Option<DueHook>,
 }
+
+/// Computes an item's due time (`items.due_at`) inside the transaction that changes it.
+pub type DueHook = std::sync::Arc<dyn Fn(&Profile, &Item) -> Option<String> + Send + Sync>;
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -318,6 +322,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             profile: profile.clone(),
+            due_hook: None,
         })
     }
 
@@ -375,7 +380,17 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             profile,
+            due_hook: None,
         })
+    }
+
+    /// Install the due-time computation (see `crate::due::install`).
+    pub fn set_due_hook(&mut self, hook: DueHook) {
+        self.due_hook = Some(hook);
+    }
+
+    pub(crate) fn due_hook(&self) -> Option<DueHook> {
+        self.due_hook.clone()
     }
 
     pub fn profile(&self) -> &Profile {
