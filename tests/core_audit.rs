@@ -8,7 +8,10 @@ use common::*;
 use rusqlite::Connection;
 
 fn board_with_history() -> Board {
-    let mut b = board("stp-binh-phuoc", &[("thuky", "thu-ky"), ("tv1", "thanh-vien")]);
+    let mut b = board(
+        "stp-binh-phuoc",
+        &[("thuky", "thu-ky"), ("tv1", "thanh-vien")],
+    );
     for i in 0..5 {
         let id = b
             .store
@@ -16,7 +19,15 @@ fn board_with_history() -> Board {
             .expect("add");
         let cat = b.profile.categories[0].code.clone();
         b.store
-            .decide(&ctx("thuky"), id, None, &Action::Triage { category: Some(cat) }, "")
+            .decide(
+                &ctx("thuky"),
+                id,
+                None,
+                &Action::Triage {
+                    category: Some(cat),
+                },
+                "",
+            )
             .expect("triage");
     }
     b
@@ -40,7 +51,9 @@ fn intact_chain_verifies_and_head_is_last_hash() {
 fn the_log_refuses_update_and_delete_through_sql() {
     let b = board_with_history();
     let c = raw(&b);
-    assert!(c.execute("UPDATE audit SET note = 'x' WHERE seq = 3", []).is_err());
+    assert!(c
+        .execute("UPDATE audit SET note = 'x' WHERE seq = 3", [])
+        .is_err());
     assert!(c.execute("DELETE FROM audit WHERE seq = 3", []).is_err());
 }
 
@@ -48,7 +61,8 @@ fn the_log_refuses_update_and_delete_through_sql() {
 fn altered_row_is_named() {
     let b = board_with_history();
     let c = raw(&b);
-    c.execute_batch("DROP TRIGGER audit_no_update").expect("drop trigger");
+    c.execute_batch("DROP TRIGGER audit_no_update")
+        .expect("drop trigger");
     c.execute("UPDATE audit SET actor = 'ke-gian' WHERE seq = 6", [])
         .expect("tamper");
     let r = b.store.audit_verify().expect("verify");
@@ -61,19 +75,33 @@ fn altered_row_is_named() {
 fn altered_reasons_are_caught() {
     let b = board_with_history();
     let c = raw(&b);
-    c.execute_batch("DROP TRIGGER audit_no_update").expect("drop trigger");
-    c.execute("UPDATE audit SET reasons = '[\"12.3.a\"]' WHERE seq = 4", [])
-        .expect("tamper");
-    assert_eq!(b.store.audit_verify().expect("verify").fault.map(|f| f.0), Some(4));
+    c.execute_batch("DROP TRIGGER audit_no_update")
+        .expect("drop trigger");
+    c.execute(
+        "UPDATE audit SET reasons = '[\"12.3.a\"]' WHERE seq = 4",
+        [],
+    )
+    .expect("tamper");
+    assert_eq!(
+        b.store.audit_verify().expect("verify").fault.map(|f| f.0),
+        Some(4)
+    );
 }
 
 #[test]
 fn deleted_row_is_named() {
     let b = board_with_history();
     let c = raw(&b);
-    c.execute_batch("DROP TRIGGER audit_no_delete").expect("drop trigger");
-    c.execute("DELETE FROM audit WHERE seq = 7", []).expect("tamper");
-    let (seq, what) = b.store.audit_verify().expect("verify").fault.expect("fault");
+    c.execute_batch("DROP TRIGGER audit_no_delete")
+        .expect("drop trigger");
+    c.execute("DELETE FROM audit WHERE seq = 7", [])
+        .expect("tamper");
+    let (seq, what) = b
+        .store
+        .audit_verify()
+        .expect("verify")
+        .fault
+        .expect("fault");
     assert_eq!(seq, 7);
     assert!(what.starts_with("gap"), "{what}");
 }
@@ -84,8 +112,10 @@ fn deleted_last_rows_are_a_shorter_chain_whose_head_changes() {
     let b = board_with_history();
     let head_before = b.store.audit_head().expect("head");
     let c = raw(&b);
-    c.execute_batch("DROP TRIGGER audit_no_delete").expect("drop trigger");
-    c.execute("DELETE FROM audit WHERE seq = 12", []).expect("tamper");
+    c.execute_batch("DROP TRIGGER audit_no_delete")
+        .expect("drop trigger");
+    c.execute("DELETE FROM audit WHERE seq = 12", [])
+        .expect("tamper");
     let r = b.store.audit_verify().expect("verify");
     assert!(r.fault.is_none());
     assert_ne!(r.head, head_before);
@@ -109,7 +139,12 @@ fn inserted_row_is_named() {
         [],
     )
     .expect("insert forged");
-    let (seq, _) = b.store.audit_verify().expect("verify").fault.expect("fault");
+    let (seq, _) = b
+        .store
+        .audit_verify()
+        .expect("verify")
+        .fault
+        .expect("fault");
     assert_eq!(seq, 5);
 }
 
@@ -117,8 +152,10 @@ fn inserted_row_is_named() {
 fn cli_audit_verify_exits_nonzero_naming_the_row() {
     let b = board_with_history();
     let c = raw(&b);
-    c.execute_batch("DROP TRIGGER audit_no_update").expect("drop trigger");
-    c.execute("UPDATE audit SET note = 'sửa' WHERE seq = 9", []).expect("tamper");
+    c.execute_batch("DROP TRIGGER audit_no_update")
+        .expect("drop trigger");
+    c.execute("UPDATE audit SET note = 'sửa' WHERE seq = 9", [])
+        .expect("tamper");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_bientap"))
         .args(["--lang", "en", "--db"])
         .arg(&b.path)

@@ -1,6 +1,6 @@
 //! The bundled regulation profiles against their seed texts, and the loader's errors.
 //!
-//! The seed texts are read from `$BIENTAP_SEEDS` or `/work/shared/seeds`.
+//! The seed texts (the regulations in full) are read from `assets/seeds/` (or `$BIENTAP_SEEDS`).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ use bientap::profile::{
 fn seeds_dir() -> PathBuf {
     let dir = std::env::var_os("BIENTAP_SEEDS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/seeds"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/seeds"));
     assert!(
         dir.is_dir(),
         "seed texts not found in {} (set BIENTAP_SEEDS)",

@@ -17,7 +17,9 @@ pub struct Board {
 
 /// A fixed clock: Tuesday 3 November 2026, 09:00 in Hà Nội (02:00 UTC).
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 3, 2, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 3, 2, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 pub fn ctx(login: &str) -> Ctx {

@@ -1,0 +1,331 @@
+//! The command line as a secretary uses it: init, users, items, decisions — and every kind of bad
+//! input gives one clear line in the user's language, a meaningful exit code, and changes nothing.
+//! Several processes on one database file work at once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use bientap::cli::exit;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_bientap")
+}
+
+fn run(db: &Path, lang: &str, args: &[&str]) -> Output {
+    Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(["--lang", lang])
+        .args(args)
+        .env_remove("BIENTAP_DB")
+        .output()
+        .expect("run bientap")
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let o = run(db, "en", args);
+    assert!(
+        o.status.success(),
+        "bientap {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(db: &Path, lang: &str, args: &[&str], code: i32) -> String {
+    let o = run(db, lang, args);
+    let e = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(code), "bientap {args:?}: {e}");
+    assert_eq!(e.trim().lines().count(), 1, "one line expected: {e}");
+    e
+}
+
+fn me() -> String {
+    bientap::store::identity::os_login().expect("os login")
+}
+
+fn fresh(profile: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("board").join("bientap.db");
+    ok(&db, &["init", "--profile", profile, "--name", "Thư ký Thử"]);
+    (dir, db)
+}
+
+fn audit_rows(db: &Path) -> i64 {
+    let c = rusqlite::Connection::open(db).expect("open");
+    c.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+        .expect("count")
+}
+
+#[test]
+fn init_makes_the_caller_the_secretary_and_a_private_data_dir() {
+    let (_d, db) = fresh("stp-binh-phuoc");
+    let users = ok(&db, &["--json", "user", "list"]);
+    let v: serde_json::Value = serde_json::from_str(&users).expect("json");
+    assert_eq!(v[0]["login"], me());
+    assert_eq!(v[0]["role"], "thu-ky");
+    // Refuses to overwrite an existing database.
+    err(
+        &db,
+        "en",
+        &["init", "--profile", "stp-binh-phuoc"],
+        exit::FAILURE,
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(db.parent().expect("dir"))
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(
+        mode & 0o007,
+        0,
+        "data dir must not be world-accessible: {mode:o}"
+    );
+}
+
+#[test]
+fn a_secretary_enters_and_triages_an_item_from_the_command_line() {
+    let (d, db) = fresh("thads-hai-duong");
+    let body = d.path().join("body.txt");
+    // NFD input (combining marks) is stored as NFC.
+    std::fs::write(
+        &body,
+        "Quye\u{0302}\u{0301}t \u{0111}i\u{0323}nh thi ha\u{0300}nh a\u{0301}n.",
+    )
+    .expect("write");
+    let out = ok(
+        &db,
+        &[
+            "--json",
+            "add",
+            "--title",
+            "Hội nghị triển khai công tác thi hành án dân sự năm 2027",
+            "--category",
+            "tin-tuc",
+            "--body-file",
+            body.to_str().expect("utf8"),
+            "--submitter",
+            "Nguyễn Văn An",
+            "--email",
+            "an@example.gov.vn",
+            "--event",
+            "2026-11-20T16:00",
+        ],
+    );
+    let id: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let id = id["id"].as_i64().expect("id").to_string();
+    ok(&db, &["decide", &id, "triage"]);
+    let shown = ok(&db, &["--json", "show", &id]);
+    let v: serde_json::Value = serde_json::from_str(&shown).expect("json");
+    assert_eq!(v["item"]["state"], "triaged");
+    assert_eq!(v["item"]["body"], "Quyết định thi hành án.");
+    // The news rule (≤ 1 day after the event) gives a due time.
+    assert!(v["due"]["at"].is_string(), "{}", v["due"]);
+    // Diacritic-insensitive search, đ folded to d.
+    let found = ok(&db, &["--json", "search", "quyet dinh thi hanh"]);
+    assert!(found.contains("Hội nghị triển khai"), "{found}");
+    let listed = ok(&db, &["--json", "list", "--state", "triaged"]);
+    let rows: serde_json::Value = serde_json::from_str(&listed).expect("json");
+    assert_eq!(rows.as_array().map(|a| a.len()), Some(1));
+    ok(&db, &["audit", "verify"]);
+}
+
+#[test]
+fn bad_input_gives_one_clear_line_and_changes_nothing() {
+    let (d, db) = fresh("thads-hai-duong");
+    let id = {
+        let out = ok(&db, &["--json", "add", "--title", "Tin thử"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v["id"].as_i64().expect("id").to_string()
+    };
+    let before = audit_rows(&db);
+
+    // Unknown profile id (Vietnamese by default, English on request).
+    let e = err(
+        &d.path().join("x.db"),
+        "vi",
+        &["init", "--profile", "khong-co"],
+        exit::NOT_FOUND,
+    );
+    assert!(
+        e.contains("không có quy chế") && e.contains("thads-hai-duong"),
+        "{e}"
+    );
+    let e = err(
+        &d.path().join("x.db"),
+        "en",
+        &["init", "--profile", "nope"],
+        exit::NOT_FOUND,
+    );
+    assert!(e.contains("no profile"), "{e}");
+    // Malformed TOML names the file and line.
+    let bad = d.path().join("bad.toml");
+    std::fs::write(&bad, "id = \"x\"\n[source\ntitle = 1\n").expect("write");
+    let e = err(
+        &d.path().join("y.db"),
+        "en",
+        &["init", "--profile", bad.to_str().expect("p")],
+        exit::NOT_FOUND,
+    );
+    assert!(e.contains("bad.toml:2"), "{e}");
+    assert!(!d.path().join("y.db").exists());
+    // Missing database.
+    let e = err(&d.path().join("none.db"), "en", &["list"], exit::NOT_FOUND);
+    assert!(e.contains("no database"), "{e}");
+    // Wrong role.
+    let e = err(
+        &db,
+        "en",
+        &["user", "add", "lan", "--name", "Lan", "--role", "chu-tich"],
+        exit::REFUSED,
+    );
+    assert!(e.contains("chu-tich") && e.contains("to-truong"), "{e}");
+    // An action outside the state machine.
+    let e = err(&db, "en", &["decide", &id, "approve"], exit::REFUSED);
+    assert!(e.contains("cannot approve"), "{e}");
+    // Refusal by a role that may not refuse, unknown reason code, refusal without note.
+    let e = err(
+        &db,
+        "vi",
+        &[
+            "decide", &id, "reject", "--reason", "10.2.d", "--note", "trùng",
+        ],
+        exit::REFUSED,
+    );
+    assert!(e.contains("không được"), "{e}");
+    let e = err(
+        &db,
+        "en",
+        &["decide", &id, "return", "--reason", "10.9.z"],
+        exit::REFUSED,
+    );
+    assert!(e.contains("10.9.z") && e.contains("10.2.a"), "{e}");
+    // Stale version.
+    let e = err(
+        &db,
+        "en",
+        &[
+            "decide",
+            &id,
+            "triage",
+            "--category",
+            "tin-tuc",
+            "--version",
+            "7",
+        ],
+        exit::CONFLICT,
+    );
+    assert!(e.contains("changed by someone else"), "{e}");
+    // Unknown item, unknown action, bad date.
+    err(&db, "en", &["show", "9999"], exit::NOT_FOUND);
+    err(&db, "en", &["decide", &id, "bless"], exit::USAGE);
+    err(
+        &db,
+        "en",
+        &["add", "--title", "x", "--event", "20/11/2026"],
+        exit::USAGE,
+    );
+    // `--as` is for root only.
+    if !bientap::store::identity::is_root() {
+        err(&db, "en", &["--as", "someone", "list"], exit::DENIED);
+    }
+    assert_eq!(
+        audit_rows(&db),
+        before,
+        "a refused command wrote to the audit log"
+    );
+    ok(&db, &["audit", "verify"]);
+}
+
+#[test]
+fn an_unknown_login_is_refused() {
+    if !bientap::store::identity::is_root() {
+        eprintln!("skipped: needs root for --as");
+        return;
+    }
+    let (_d, db) = fresh("xa-hai-duong");
+    let e = err(
+        &db,
+        "en",
+        &["--as", "nguoila", "add", "--title", "x"],
+        exit::DENIED,
+    );
+    assert!(
+        e.contains("nguoila") && e.contains("not on the board"),
+        "{e}"
+    );
+}
+
+#[test]
+fn root_acting_for_another_login_is_recorded() {
+    if !bientap::store::identity::is_root() {
+        eprintln!("skipped: needs root for --as");
+        return;
+    }
+    let (_d, db) = fresh("xa-hai-duong");
+    ok(
+        &db,
+        &[
+            "user",
+            "add",
+            "lan.nt",
+            "--name",
+            "Nguyễn Thị Lan",
+            "--role",
+            "thanh-vien",
+        ],
+    );
+    ok(
+        &db,
+        &["--as", "lan.nt", "add", "--title", "Tin do Lan nhập"],
+    );
+    let log = ok(&db, &["--json", "audit", "log"]);
+    let v: serde_json::Value = serde_json::from_str(&log).expect("json");
+    let last = v.as_array().and_then(|a| a.last()).expect("row");
+    assert_eq!(last["actor"], "lan.nt");
+    assert_eq!(last["os_login"], "root");
+}
+
+#[test]
+fn two_processes_write_to_one_database_at_once() {
+    let (_d, db) = fresh("xa-hai-duong");
+    let spawn = |tag: &str| {
+        let script = format!(
+            "for i in $(seq 1 40); do \"$0\" --db \"$1\" add --title \"{tag} số $i\" >/dev/null || exit 1; done"
+        );
+        Command::new("sh")
+            .args(["-c", &script, bin()])
+            .arg(&db)
+            .spawn()
+            .expect("spawn")
+    };
+    let reader = {
+        let script =
+            "for i in $(seq 1 40); do \"$0\" --db \"$1\" list --json >/dev/null || exit 1; done";
+        Command::new("sh")
+            .args(["-c", script, bin()])
+            .arg(&db)
+            .spawn()
+            .expect("spawn")
+    };
+    let (mut a, mut b, mut r) = (spawn("Thư ký"), spawn("Chủ tịch"), reader);
+    assert!(a.wait().expect("wait").success());
+    assert!(b.wait().expect("wait").success());
+    assert!(r.wait().expect("wait").success());
+    let out = ok(&db, &["--json", "list"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v.as_array().map(|a| a.len()), Some(80));
+    ok(&db, &["audit", "verify"]);
+}
+
+#[test]
+fn a_writer_locked_out_past_the_timeout_says_so_and_writes_nothing() {
+    let (_d, db) = fresh("xa-hai-duong");
+    let holder = rusqlite::Connection::open(&db).expect("open");
+    holder.execute_batch("BEGIN IMMEDIATE").expect("lock");
+    let e = err(&db, "en", &["add", "--title", "x"], exit::BUSY);
+    assert!(e.contains("locked by another writer"), "{e}");
+    holder.execute_batch("ROLLBACK").expect("unlock");
+    let out = ok(&db, &["--json", "list"]);
+    assert_eq!(out.trim(), "[]");
+}
