@@ -244,6 +244,7 @@ pub struct DemoSummary {
 }
 
 /// Generate a demo database at `path` for `profile`; `me` (the OS login) gets `my_role`.
+#[allow(clippy::too_many_arguments)]
 pub fn generate(
     path: &Path,
     profile: &Profile,

@@ -74,9 +74,8 @@ where
     I: IntoIterator<Item = (AuditRecord, String, String)>,
 {
     let mut prev = GENESIS.to_string();
-    let mut expected = 1i64;
     let mut count = 0i64;
-    for (rec, stored_prev, stored_hash) in rows {
+    for (expected, (rec, stored_prev, stored_hash)) in (1i64..).zip(rows) {
         if rec.seq != expected {
             return Err(ChainFault::Gap {
                 expected,
@@ -90,7 +89,6 @@ where
             return Err(ChainFault::Altered { seq: rec.seq });
         }
         prev = stored_hash;
-        expected += 1;
         count += 1;
     }
     Ok((count, prev))

@@ -111,10 +111,10 @@ impl From<rusqlite::Error> for StoreError {
             match f.code {
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => return StoreError::Busy,
                 ErrorCode::ReadOnly => return StoreError::ReadOnly(PathBuf::new()),
-                ErrorCode::ConstraintViolation => {
-                    if msg.as_deref().is_some_and(|m| m.contains("four-eyes")) {
-                        return StoreError::FourEyesTrigger;
-                    }
+                ErrorCode::ConstraintViolation
+                    if msg.as_deref().is_some_and(|m| m.contains("four-eyes")) =>
+                {
+                    return StoreError::FourEyesTrigger;
                 }
                 _ => {}
             }
