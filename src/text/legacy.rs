@@ -377,11 +377,17 @@ fn decode_tcvn3(text: &str) -> String {
             spans.push((s, line.len()));
         }
         let mut cases: Vec<WordCase> = spans.iter().map(|&(s, e)| word_case(&line[s..e])).collect();
-        // Undecided words take the case of the nearest decided word on the line.
+        // Undecided words take the case of the nearest decided word on the line that is a
+        // Vietnamese syllable (abbreviations such as "QĐ", "UBND" do not vote).
         let decided: Vec<(usize, WordCase)> = cases
             .iter()
             .enumerate()
-            .filter(|(_, c)| **c != WordCase::Unknown)
+            .filter(|(i, c)| {
+                **c != WordCase::Unknown && {
+                    let (s, e) = spans[*i];
+                    syllable::is_valid(&lowercase_tcvn3_word(&line[s..e]))
+                }
+            })
             .map(|(i, c)| (i, *c))
             .collect();
         for (i, case) in cases.iter_mut().enumerate() {
@@ -404,9 +410,10 @@ fn decode_tcvn3(text: &str) -> String {
             for (n, c) in line[s..e].chars().enumerate() {
                 match t.dec_tcvn3.get(&c) {
                     Some(&(lo, up, kind)) => {
+                        // Only toned bytes are ambiguous; base letters carry their case.
                         let capital = kind == GlyphKind::Upper
-                            || cases[k] == WordCase::Upper
-                            || (n == 0 && sentence_start);
+                            || (kind == GlyphKind::Toned
+                                && (cases[k] == WordCase::Upper || (n == 0 && sentence_start)));
                         out.push(if capital { up } else { lo });
                     }
                     None => out.push(c),
@@ -417,6 +424,13 @@ fn decode_tcvn3(text: &str) -> String {
         out.push_str(&line[pos..]);
     }
     out
+}
+
+fn lowercase_tcvn3_word(word: &str) -> String {
+    let t = tables();
+    word.chars()
+        .map(|c| t.dec_tcvn3.get(&c).map(|d| d.0).unwrap_or(c))
+        .collect()
 }
 
 fn word_case(word: &str) -> WordCase {

@@ -278,7 +278,9 @@ pub fn display_name(original: &str) -> String {
             _ => name.push(c),
         }
     }
-    let name = name.trim_start_matches(['.', ' ']).trim_end_matches(['.', ' ']);
+    let name = name
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
     if name.is_empty() {
         return FALLBACK_NAME.to_string();
     }
@@ -319,7 +321,9 @@ mod tests {
         let c = clean_input("a\u{1b}[31mđỏ\u{1b}[0m b");
         assert_eq!(c.text, "ađỏ b");
         assert_eq!(c.removed_escapes, 2);
-        let c = clean_input("x\u{1b}]0;pwned title\u{7}y\u{1b}]8;;http://e.vn\u{1b}\\link\u{1b}]8;;\u{1b}\\");
+        let c = clean_input(
+            "x\u{1b}]0;pwned title\u{7}y\u{1b}]8;;http://e.vn\u{1b}\\link\u{1b}]8;;\u{1b}\\",
+        );
         assert_eq!(c.text, "xylink");
         assert_eq!(c.removed_escapes, 3);
         let c = clean_input("p\u{9b}2Jq\u{1b}P1;2|data\u{1b}\\r\u{1b}_apc\u{9c}s\u{1b}(Bt\u{1b}cu");
@@ -379,7 +383,10 @@ mod tests {
         assert_eq!(display_name("lpt1"), "_lpt1");
         assert_eq!(display_name("a\u{0}b\u{1b}[31mc.pdf"), "abc.pdf");
         assert_eq!(display_name("hoá đơn\u{202E}fdp.exe"), "hoá đơnfdp.exe");
-        assert_eq!(display_name("Quyết định số 1: \"mới\"?.docx"), "Quyết định số 1_ _mới__.docx");
+        assert_eq!(
+            display_name("Quyết định số 1: \"mới\"?.docx"),
+            "Quyết định số 1_ _mới__.docx"
+        );
         assert_eq!(display_name("  báo\tcáo  .pdf  "), "báo cáo .pdf");
         let long = format!("{}.pdf", "Nghị quyết ".repeat(40));
         let d = display_name(&long);
