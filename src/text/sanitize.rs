@@ -85,6 +85,17 @@ enum Seq {
 /// Storage form of untrusted text (see module docs and `docs/text.md` for the exact rules).
 pub fn clean_input(s: &str) -> Cleaned {
     let mut c = Cleaned::default();
+    // Fast path: nothing to remove (the common case).
+    if !s.chars().any(|ch| {
+        (ch.is_control() && ch != '\n' && ch != '\t')
+            || is_bidi_control(ch)
+            || is_zero_width(ch)
+            || is_tag(ch)
+            || matches!(ch, '\u{2028}' | '\u{2029}')
+    }) {
+        c.text = super::fold::nfc(s);
+        return c;
+    }
     let chars: Vec<char> = s.chars().collect();
     let mut out: Vec<char> = Vec::with_capacity(chars.len());
     let mut i = 0;
@@ -132,22 +143,38 @@ pub fn clean_input(s: &str) -> Cleaned {
             '\n' | '\t' => out.push(ch),
             '\u{2028}' | '\u{2029}' => out.push('\n'),
             _ if is_bidi_control(ch) => c.bidi += 1,
-            '\u{200C}' | '\u{200D}' => {
-                let prev = out.last().copied();
-                let next = chars.get(i + 1).copied();
-                let near_latin = prev.is_none_or(is_latinish) || next.is_none_or(is_latinish);
-                if near_latin {
-                    c.removed_controls += 1;
-                } else {
-                    out.push(ch); // emoji sequences, Indic/Persian scripts
-                }
-            }
+            '\u{200C}' | '\u{200D}' => out.push(ch), // decided below, in context
             _ if is_zero_width(ch) || is_tag(ch) || ch.is_control() => c.removed_controls += 1,
             _ => out.push(ch),
         }
         i += 1;
     }
-    c.text = out.into_iter().nfc().collect();
+    // ZWJ/ZWNJ: kept between two non-Latin characters (emoji sequences, Indic/Persian scripts),
+    // removed next to Latin letters or at an end. Decided on the cleaned neighbours, so that a
+    // second cleaning changes nothing.
+    let joiner = |c: char| c == '\u{200C}' || c == '\u{200D}';
+    let mut next_other: Vec<Option<char>> = vec![None; out.len()];
+    let mut following = None;
+    for (k, &ch) in out.iter().enumerate().rev() {
+        next_other[k] = following;
+        if !joiner(ch) {
+            following = Some(ch);
+        }
+    }
+    let mut kept: Vec<char> = Vec::with_capacity(out.len());
+    let mut prev = None;
+    for (k, &ch) in out.iter().enumerate() {
+        if joiner(ch) {
+            if prev.is_none_or(is_latinish) || next_other[k].is_none_or(is_latinish) {
+                c.removed_controls += 1;
+                continue;
+            }
+        } else {
+            prev = Some(ch);
+        }
+        kept.push(ch);
+    }
+    c.text = kept.into_iter().nfc().collect();
     c
 }
 
