@@ -468,7 +468,7 @@ fn hint_encoding(hint: Option<&str>) -> (Option<Encoding>, bool) {
     let mut tcvn3 = 0;
     let mut tcvn3_caps = 0;
     let mut vni = 0;
-    for name in h.split(|c: char| c == ',' || c == ';' || c == '"' || c == '\'' || c == '\n') {
+    for name in h.split([',', ';', '"', '\'', '\n']) {
         let n = name.trim().to_ascii_lowercase();
         if n.starts_with(".vn") {
             tcvn3 += 1;
