@@ -114,6 +114,18 @@ fn generated_pairs() -> Vec<(String, String)> {
         pairs.push((original.clone(), original.to_uppercase().replace(' ', "  ")));
         // Headline plus two edits.
         pairs.push((original.clone(), edit_words(&h, &mut rng, &vocab, 2, 0)));
+        // Short texts (40 syllables, fewer shingles than signature bins): one edit each way.
+        let short: Vec<String> = vec![original
+            .split_whitespace()
+            .take(40)
+            .collect::<Vec<_>>()
+            .join(" ")];
+        for op in 0..3u8 {
+            pairs.push((
+                short[0].clone(),
+                edit_words(&short, &mut rng, &vocab, 1, op),
+            ));
+        }
     }
     pairs
 }

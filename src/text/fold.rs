@@ -16,13 +16,61 @@ pub fn fold(s: &str) -> String {
 
 /// Like [`fold`], appending to `out` (lets callers reuse a buffer).
 pub fn fold_into(s: &str, out: &mut String) {
+    let table = latin_table();
     for c in s.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
-        } else {
-            unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, out));
+            continue;
+        }
+        let cached = match c as u32 {
+            n @ 0x80..LATIN_END => table.low[(n - 0x80) as usize],
+            n @ EXT_START..EXT_END => table.ext[(n - EXT_START) as usize],
+            _ => NONE,
+        };
+        match cached {
+            NONE => unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, out)),
+            DROP => {}
+            f => out.push(f),
         }
     }
+}
+
+const LATIN_END: u32 = 0x250;
+const EXT_START: u32 = 0x1E00;
+const EXT_END: u32 = 0x1F00;
+/// Not cached: fold through the general path.
+const NONE: char = '\u{0}';
+/// Folds to nothing (a combining diacritic).
+const DROP: char = '\u{1}';
+
+/// Folded forms of Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional (every
+/// Vietnamese letter), computed once with the general rule when it yields one character.
+struct LatinTable {
+    low: Vec<char>,
+    ext: Vec<char>,
+}
+
+fn latin_table() -> &'static LatinTable {
+    static T: std::sync::OnceLock<LatinTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let one = |n: u32| -> char {
+            let Some(c) = char::from_u32(n) else {
+                return NONE;
+            };
+            let mut s = String::new();
+            unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, &mut s));
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (None, _) => DROP,
+                (Some(f), None) if f != NONE && f != DROP => f,
+                _ => NONE,
+            }
+        };
+        LatinTable {
+            low: (0x80..LATIN_END).map(one).collect(),
+            ext: (EXT_START..EXT_END).map(one).collect(),
+        }
+    })
 }
 
 #[inline]
@@ -43,16 +91,37 @@ fn push_folded(d: char, out: &mut String) {
 }
 
 /// `s` in Normalization Form C (composed): what is stored and shown.
+///
+/// Fast on Vietnamese text: composition never reaches across ASCII whitespace (a starter that
+/// composes with nothing), so only the whitespace-separated pieces that are not plainly NFC are
+/// normalised.
 pub fn nfc(s: &str) -> String {
-    if is_nfc(s) {
-        s.to_owned()
-    } else {
-        s.nfc().collect()
+    if plainly_nfc(s) {
+        return s.to_owned();
     }
+    let mut out = String::with_capacity(s.len());
+    for piece in s.split_inclusive(|c: char| c.is_ascii_whitespace()) {
+        if plainly_nfc(piece) {
+            out.push_str(piece);
+        } else {
+            out.extend(piece.nfc());
+        }
+    }
+    out
+}
+
+/// Characters that are starters and NFC_QC=Yes: everything below U+0300 and the precomposed
+/// Vietnamese letters (U+1EA0–U+1EF9). A string of them is in NFC.
+fn plainly_nfc(s: &str) -> bool {
+    s.chars()
+        .all(|c| c < '\u{300}' || ('\u{1EA0}'..='\u{1EF9}').contains(&c))
 }
 
 /// Whether `s` is already in NFC.
 pub fn is_nfc(s: &str) -> bool {
+    if plainly_nfc(s) {
+        return true;
+    }
     match is_nfc_quick(s.chars()) {
         IsNormalized::Yes => true,
         IsNormalized::No => false,
@@ -87,6 +156,29 @@ mod tests {
         assert_eq!(fold("quy\u{00EA}\u{0301}t"), fold("quyết"));
         // Fully decomposed (NFD) input.
         assert_eq!(fold("Vie\u{0302}\u{0323}t"), "viet");
+    }
+
+    #[test]
+    fn cached_fold_matches_general_rule() {
+        let mut general = String::new();
+        for n in (0x80..0x250).chain(0x1E00..0x1F00) {
+            let Some(c) = char::from_u32(n) else { continue };
+            general.clear();
+            unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, &mut general));
+            assert_eq!(fold(&c.to_string()), general, "U+{n:04X}");
+        }
+    }
+
+    #[test]
+    fn nfc_pieces_match_whole_string_normalisation() {
+        for s in [
+            "a \u{301}b",
+            "Vie\u{302}\u{323}t  Nam\n\u{323}\u{302}e",
+            "\u{1E9B}\u{323} x",
+            "Ω K Å ế",
+        ] {
+            assert_eq!(nfc(s), s.nfc().collect::<String>(), "{s:?}");
+        }
     }
 
     #[test]

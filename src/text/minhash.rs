@@ -27,40 +27,15 @@ pub const ROWS: usize = 6;
 pub const NUM_PERM: usize = BANDS * ROWS;
 
 const SHINGLE_SEED: u64 = 0x6269_656e_7461_7031; // "bientap1"
-const PERM_SEED: u64 = 0x6d69_6e68_6173_6831; // "minhash1"
+const DENSIFY_SEED: u64 = 0x6d69_6e68_6173_6832; // "minhash2"
 const BAND_SEED: u64 = 0x6c73_6862_616e_6431; // "lshband1"
 
 /// Description of the parameters, stored by the store in its meta table.
 pub const PARAMS: &str = "minhash-v1; shingles: 3 folded syllables joined by U+0020, \
-xxh3_64 seed 0x6269656e74617031, sorted+dedup; signature: 96 permutations \
-v=(h*a+b)>>32 with (a odd, b) from splitmix64 seed 0x6d696e6861736831; \
+xxh3_64 seed 0x6269656e74617031, sorted+dedup; signature: one-permutation hashing, 96 bins \
+(bin=(h>>32)*96>>32, value=low 32 bits, min), optimal densification probes \
+xxh3_64(bin LE u64, seed 0x6d696e6861736832^attempt); \
 lsh: 16 bands x 6 rows, key=xxh3_64(6 u32 LE, seed 0x6c736862616e6431+band)";
-
-const fn splitmix64(state: u64) -> (u64, u64) {
-    let s = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = s;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (s, z ^ (z >> 31))
-}
-
-const fn perm_constants() -> ([u64; NUM_PERM], [u64; NUM_PERM]) {
-    let mut a = [0u64; NUM_PERM];
-    let mut b = [0u64; NUM_PERM];
-    let mut st = PERM_SEED;
-    let mut i = 0;
-    while i < NUM_PERM {
-        let (s1, x) = splitmix64(st);
-        let (s2, y) = splitmix64(s1);
-        st = s2;
-        a[i] = x | 1;
-        b[i] = y;
-        i += 1;
-    }
-    (a, b)
-}
-
-const PERMS: ([u64; NUM_PERM], [u64; NUM_PERM]) = perm_constants();
 
 /// A MinHash signature: for each permutation, the minimum over the shingles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,10 +75,33 @@ impl Signature {
 pub fn shingles(text: &str) -> Vec<u64> {
     let mut folded = String::with_capacity(text.len());
     fold_into(text, &mut folded);
+    shingles_of_folded(&folded)
+}
+
+/// Exact-duplicate digest and shingles of one text, folding it once (what import needs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// [`content_digest`] of the text.
+    pub digest: String,
+    /// [`shingles`] of the text.
+    pub shingles: Vec<u64>,
+}
+
+/// [`content_digest`] and [`shingles`] in one pass of folding.
+pub fn fingerprint(text: &str) -> Fingerprint {
+    let mut folded = String::with_capacity(text.len());
+    fold_into(text, &mut folded);
+    Fingerprint {
+        digest: digest_of_folded(&folded),
+        shingles: shingles_of_folded(&folded),
+    }
+}
+
+fn shingles_of_folded(folded: &str) -> Vec<u64> {
     // Canonical form: words joined by one space, with word end offsets.
     let mut joined = String::with_capacity(folded.len());
     let mut starts: Vec<u32> = Vec::with_capacity(folded.len() / 4);
-    for w in words(&folded) {
+    for w in words(folded) {
         if !joined.is_empty() {
             joined.push(' ');
         }
@@ -132,28 +130,44 @@ pub fn shingles(text: &str) -> Vec<u64> {
     out
 }
 
-/// MinHash signature of a shingle set, in one pass over the hashes with multiply-add-shift
-/// permutations.
+/// MinHash signature of a shingle set by one-permutation hashing with optimal densification
+/// (Shrivastava 2017): each shingle hash is visited once; its high 32 bits choose one of the
+/// [`NUM_PERM`] bins, its low 32 bits compete for the bin's minimum. An empty bin (short texts)
+/// borrows the value of the first non-empty bin on a fixed pseudo-random probe sequence, which is
+/// the same for every document, so two texts agree on a bin with probability J as with
+/// [`NUM_PERM`] independent permutations, at a fraction of the cost (O(n + k) instead of O(n·k)).
 pub fn signature(shingles: &[u64]) -> Signature {
     if shingles.is_empty() {
         return Signature::empty();
     }
-    let (a, b) = (&PERMS.0, &PERMS.1);
-    let mut mins = [u64::MAX; NUM_PERM];
+    let mut bins = [u32::MAX; NUM_PERM];
+    let mut filled = [false; NUM_PERM];
     for &h in shingles {
-        for i in 0..NUM_PERM {
-            let v = h.wrapping_mul(a[i]).wrapping_add(b[i]);
-            if v < mins[i] {
-                mins[i] = v;
-            }
+        let bin = (((h >> 32) * NUM_PERM as u64) >> 32) as usize;
+        // u32::MAX is reserved for "empty".
+        let v = (h as u32).min(u32::MAX - 1);
+        filled[bin] = true;
+        if v < bins[bin] {
+            bins[bin] = v;
         }
     }
-    let mut s = [0u32; NUM_PERM];
-    for (o, m) in s.iter_mut().zip(mins) {
-        // Keep the high half (it depends on every bit of h); u32::MAX marks "empty".
-        *o = ((m >> 32) as u32).min(u32::MAX - 1);
+    let mut out = bins;
+    for (i, o) in out.iter_mut().enumerate() {
+        if filled[i] {
+            continue;
+        }
+        let mut attempt = 0u64;
+        loop {
+            let probe = xxh3_64_with_seed(&(i as u64).to_le_bytes(), DENSIFY_SEED ^ attempt);
+            let j = ((probe >> 32) * NUM_PERM as u64 >> 32) as usize;
+            if filled[j] {
+                *o = bins[j];
+                break;
+            }
+            attempt += 1;
+        }
     }
-    Signature(s)
+    Signature(out)
 }
 
 /// LSH band keys (one per band, band index mixed into the seed), to be stored as
@@ -213,6 +227,10 @@ pub fn is_candidate(a: &Signature, b: &Signature) -> bool {
 pub fn content_digest(text: &str) -> String {
     let mut folded = String::with_capacity(text.len());
     fold_into(text, &mut folded);
+    digest_of_folded(&folded)
+}
+
+fn digest_of_folded(folded: &str) -> String {
     let mut h = Sha256::new();
     for (k, w) in folded.split_whitespace().enumerate() {
         if k > 0 {
@@ -251,6 +269,9 @@ mod tests {
         assert_eq!(Signature::from_bytes(&sig.to_bytes()), Some(sig.clone()));
         assert_eq!(estimate(&sig, &sig), 1.0);
         assert!(band_keys(&signature(&[])).is_empty());
+        // A one-shingle text fills every bin by densification.
+        let one = signature(&[0xDEAD_BEEF_u64 << 20]);
+        assert!(one.0.iter().all(|&v| v == one.0[0] && v != u32::MAX));
         // Same rows in different bands give different keys.
         let flat = Signature([7; NUM_PERM]);
         let k = band_keys(&flat);
@@ -275,5 +296,9 @@ mod tests {
             content_digest("quyết định số 2")
         );
         assert_eq!(content_digest("").len(), 64);
+        let t = "Quyết định số 117/QĐ-CTHADS ngày 02 tháng 02";
+        let f = fingerprint(t);
+        assert_eq!(f.digest, content_digest(t));
+        assert_eq!(f.shingles, shingles(t));
     }
 }
