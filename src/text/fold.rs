@@ -16,10 +16,16 @@ pub fn fold(s: &str) -> String {
 
 /// Like [`fold`], appending to `out` (lets callers reuse a buffer).
 pub fn fold_into(s: &str, out: &mut String) {
+    fold_each(s, |c| out.push(c));
+}
+
+/// Calls `emit` with each character of the folded form of `s`, without building a string.
+#[inline]
+pub fn fold_each<F: FnMut(char)>(s: &str, mut emit: F) {
     let table = latin_table();
     for c in s.chars() {
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+            emit(c.to_ascii_lowercase());
             continue;
         }
         let cached = match c as u32 {
@@ -28,9 +34,13 @@ pub fn fold_into(s: &str, out: &mut String) {
             _ => NONE,
         };
         match cached {
-            NONE => unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, out)),
+            NONE => {
+                let mut buf = String::new();
+                unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, &mut buf));
+                buf.chars().for_each(&mut emit);
+            }
             DROP => {}
-            f => out.push(f),
+            f => emit(f),
         }
     }
 }

@@ -188,11 +188,47 @@ pub fn letter_table() -> Vec<(char, String, String)> {
 struct Tables {
     enc_tcvn3: HashMap<char, char>,
     enc_vni: HashMap<char, String>,
-    /// TCVN3 glyph → (lowercase letter, uppercase letter, kind).
-    dec_tcvn3: HashMap<char, (char, char, GlyphKind)>,
-    /// VNI one- and two-glyph sequences → letter.
-    dec_vni1: HashMap<char, char>,
+    /// VNI two-glyph sequences → letter.
     dec_vni2: HashMap<(char, char), char>,
+    /// TCVN3 glyph → (lowercase letter, uppercase letter, kind), and VNI one-glyph letters,
+    /// indexed by code point − 0xA0.
+    tcvn3_arr: [Option<(char, char, GlyphKind)>; 0x60],
+    vni1_arr: [Option<char>; 0x60],
+}
+
+impl Tables {
+    #[inline]
+    fn tcvn3(&self, c: char) -> Option<(char, char, GlyphKind)> {
+        let n = c as u32;
+        if (0xA0..0x100).contains(&n) {
+            self.tcvn3_arr[(n - 0xA0) as usize]
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn vni1(&self, c: char) -> Option<char> {
+        let n = c as u32;
+        if (0xA0..0x100).contains(&n) {
+            self.vni1_arr[(n - 0xA0) as usize]
+        } else {
+            None
+        }
+    }
+
+    /// A VNI two-glyph letter: a base (a e o u y ô ö, either case) and a modifier (≥ U+00C0).
+    #[inline]
+    fn vni2(&self, c: char, n: char) -> Option<char> {
+        if !matches!(
+            c,
+            'a' | 'e' | 'o' | 'u' | 'y' | 'ô' | 'ö' | 'A' | 'E' | 'O' | 'U' | 'Y' | 'Ô' | 'Ö'
+        ) || !('\u{C0}'..='\u{FF}').contains(&n)
+        {
+            return None;
+        }
+        self.dec_vni2.get(&(c, n)).copied()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,12 +285,30 @@ fn tables() -> &'static Tables {
             }
             enc_vni.insert(letter, v);
         }
+        let mut tcvn3_arr = [None; 0x60];
+        for (&g, &d) in &dec_tcvn3 {
+            if let Some(slot) = (g as usize)
+                .checked_sub(0xA0)
+                .and_then(|i| tcvn3_arr.get_mut(i))
+            {
+                *slot = Some(d);
+            }
+        }
+        let mut vni1_arr = [None; 0x60];
+        for (&g, &d) in &dec_vni1 {
+            if let Some(slot) = (g as usize)
+                .checked_sub(0xA0)
+                .and_then(|i| vni1_arr.get_mut(i))
+            {
+                *slot = Some(d);
+            }
+        }
         Tables {
             enc_tcvn3,
             enc_vni,
-            dec_tcvn3,
-            dec_vni1,
             dec_vni2,
+            tcvn3_arr,
+            vni1_arr,
         }
     })
 }
@@ -334,13 +388,13 @@ fn decode_vni(text: &str) -> String {
     let mut it = text.chars().peekable();
     while let Some(c) = it.next() {
         if let Some(&n) = it.peek() {
-            if let Some(&l) = t.dec_vni2.get(&(c, n)) {
+            if let Some(l) = t.vni2(c, n) {
                 out.push(l);
                 it.next();
                 continue;
             }
         }
-        out.push(t.dec_vni1.get(&c).copied().unwrap_or(c));
+        out.push(t.vni1(c).unwrap_or(c));
     }
     out
 }
@@ -353,7 +407,7 @@ enum WordCase {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\u{AD}' || tables().dec_tcvn3.contains_key(&c)
+    c.is_alphanumeric() || tables().tcvn3(c).is_some()
 }
 
 fn decode_tcvn3(text: &str) -> String {
@@ -379,9 +433,11 @@ fn decode_tcvn3(text: &str) -> String {
         let mut cases: Vec<WordCase> = spans.iter().map(|&(s, e)| word_case(&line[s..e])).collect();
         // Undecided words take the case of the nearest decided word on the line that is a
         // Vietnamese syllable (abbreviations such as "QĐ", "UBND" do not vote).
+        let any_unknown = cases.contains(&WordCase::Unknown);
         let decided: Vec<(usize, WordCase)> = cases
             .iter()
             .enumerate()
+            .filter(|_| any_unknown)
             .filter(|(i, c)| {
                 **c != WordCase::Unknown && {
                     let (s, e) = spans[*i];
@@ -408,8 +464,8 @@ fn decode_tcvn3(text: &str) -> String {
                 .last()
                 .is_none_or(|p| matches!(p, '.' | '!' | '?' | '…'));
             for (n, c) in line[s..e].chars().enumerate() {
-                match t.dec_tcvn3.get(&c) {
-                    Some(&(lo, up, kind)) => {
+                match t.tcvn3(c) {
+                    Some((lo, up, kind)) => {
                         // Only toned bytes are ambiguous; base letters carry their case.
                         let capital = kind == GlyphKind::Upper
                             || (kind == GlyphKind::Toned
@@ -429,7 +485,7 @@ fn decode_tcvn3(text: &str) -> String {
 fn lowercase_tcvn3_word(word: &str) -> String {
     let t = tables();
     word.chars()
-        .map(|c| t.dec_tcvn3.get(&c).map(|d| d.0).unwrap_or(c))
+        .map(|c| t.tcvn3(c).map(|d| d.0).unwrap_or(c))
         .collect()
 }
 
@@ -437,8 +493,8 @@ fn word_case(word: &str) -> WordCase {
     let t = tables();
     let mut upper_after_first = false;
     for (n, c) in word.chars().enumerate() {
-        let kind = match t.dec_tcvn3.get(&c) {
-            Some(&(_, _, k)) => Some(k),
+        let kind = match t.tcvn3(c) {
+            Some((_, _, k)) => Some(k),
             None if c.is_lowercase() => Some(GlyphKind::Lower),
             None if c.is_uppercase() => Some(GlyphKind::Upper),
             None => None,
@@ -556,12 +612,28 @@ fn token_valid(tok: &str) -> bool {
     any
 }
 
+/// Most words scored by [`detect`] (an evenly spread sample of longer documents).
+const MAX_SCORED: usize = 400;
+
 /// Decide how a document's text is encoded. `text` is what a mail parser produced (legacy bytes
 /// read as windows-1252 or latin-1); `hint` is font names found in the document, if any.
 pub fn detect(text: &str, hint: Option<&str>) -> Detection {
     let (hinted, _) = hint_encoding(hint);
-    let fixed = cp1252_fixup(text);
-    let markers = fixed.chars().filter(|&c| is_marker(c)).count();
+    // One pass: legacy markers, and C1 characters (latin-1 reading) that may hide more.
+    let (mut markers, mut c1) = (0usize, false);
+    for c in text.chars() {
+        if ('\u{80}'..='\u{FF}').contains(&c) {
+            markers += is_marker(c) as usize;
+            c1 |= c <= '\u{9F}';
+        }
+    }
+    let fixed = if c1 {
+        let f = cp1252_fixup(text);
+        markers = f.chars().filter(|&c| is_marker(c)).count();
+        f
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     if markers == 0 {
         return Detection {
             encoding: Encoding::Unicode,
@@ -577,14 +649,20 @@ pub fn detect(text: &str, hint: Option<&str>) -> Detection {
             hinted,
         };
     }
+    // Score an evenly spread sample of at most MAX_SCORED words containing non-ASCII characters.
+    let relevant = fixed.split_whitespace().filter(|t| !t.is_ascii()).count();
+    let stride = relevant.div_ceil(MAX_SCORED).max(1);
     let mut valid = [0usize; 3];
     let mut n = 0usize;
-    for tok in fixed.split_whitespace().filter(|t| !t.is_ascii()) {
+    for tok in fixed
+        .split_whitespace()
+        .filter(|t| !t.is_ascii())
+        .step_by(stride)
+    {
         n += 1;
-        let uni = nfc(tok);
         let lower: String = tok.chars().flat_map(|c| c.to_lowercase()).collect();
-        valid[0] += token_valid(&uni) as usize;
-        valid[1] += token_valid(&nfc(&decode_tcvn3(tok))) as usize;
+        valid[0] += token_valid(&nfc(tok)) as usize;
+        valid[1] += token_valid(&nfc(&lowercase_tcvn3_word(tok))) as usize;
         valid[2] += token_valid(&nfc(&decode_vni(&lower))) as usize;
     }
     let share = |k: usize| {

@@ -15,7 +15,7 @@
 use sha2::{Digest, Sha256};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::fold::{fold_into, words};
+use super::fold::fold_each;
 
 /// Syllables per shingle.
 pub const SHINGLE: usize = 3;
@@ -73,9 +73,9 @@ impl Signature {
 /// words joined by single spaces; sorted and deduplicated. A text of 1–2 words yields one
 /// shingle of all of them; an empty text none.
 pub fn shingles(text: &str) -> Vec<u64> {
-    let mut folded = String::with_capacity(text.len());
-    fold_into(text, &mut folded);
-    shingles_of_folded(&folded)
+    let mut w = Words::with_capacity(text.len());
+    fold_each(text, |c| w.push(c));
+    w.shingles()
 }
 
 /// Exact-duplicate digest and shingles of one text, folding it once (what import needs).
@@ -89,45 +89,111 @@ pub struct Fingerprint {
 
 /// [`content_digest`] and [`shingles`] in one pass of folding.
 pub fn fingerprint(text: &str) -> Fingerprint {
-    let mut folded = String::with_capacity(text.len());
-    fold_into(text, &mut folded);
+    let mut w = Words::with_capacity(text.len());
+    let mut norm = Normalised::with_capacity(text.len());
+    fold_each(text, |c| {
+        w.push(c);
+        norm.push(c);
+    });
     Fingerprint {
-        digest: digest_of_folded(&folded),
-        shingles: shingles_of_folded(&folded),
+        digest: norm.digest(),
+        shingles: w.shingles(),
     }
 }
 
-fn shingles_of_folded(folded: &str) -> Vec<u64> {
-    // Canonical form: words joined by one space, with word end offsets.
-    let mut joined = String::with_capacity(folded.len());
-    let mut starts: Vec<u32> = Vec::with_capacity(folded.len() / 4);
-    for w in words(folded) {
-        if !joined.is_empty() {
-            joined.push(' ');
+/// Folded words joined by single spaces, with the start offset of each word.
+struct Words {
+    joined: String,
+    starts: Vec<u32>,
+    in_word: bool,
+}
+
+impl Words {
+    fn with_capacity(n: usize) -> Self {
+        Words {
+            joined: String::with_capacity(n),
+            starts: Vec::with_capacity(n / 4),
+            in_word: false,
         }
-        starts.push(joined.len() as u32);
-        joined.push_str(w);
     }
-    let n = starts.len();
-    if n == 0 {
-        return Vec::new();
-    }
-    if n < SHINGLE {
-        return vec![xxh3_64_with_seed(joined.as_bytes(), SHINGLE_SEED)];
-    }
-    let mut out = Vec::with_capacity(n - SHINGLE + 1);
-    for i in 0..=n - SHINGLE {
-        let s = starts[i] as usize;
-        let e = if i + SHINGLE < n {
-            starts[i + SHINGLE] as usize - 1
+
+    #[inline]
+    fn push(&mut self, c: char) {
+        let alnum = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
         } else {
-            joined.len()
+            c.is_alphanumeric()
         };
-        out.push(xxh3_64_with_seed(&joined.as_bytes()[s..e], SHINGLE_SEED));
+        if alnum {
+            if !self.in_word {
+                if !self.joined.is_empty() {
+                    self.joined.push(' ');
+                }
+                self.starts.push(self.joined.len() as u32);
+                self.in_word = true;
+            }
+            self.joined.push(c);
+        } else {
+            self.in_word = false;
+        }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+
+    fn shingles(self) -> Vec<u64> {
+        let (joined, starts) = (self.joined, self.starts);
+        let n = starts.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        if n < SHINGLE {
+            return vec![xxh3_64_with_seed(joined.as_bytes(), SHINGLE_SEED)];
+        }
+        let bytes = joined.as_bytes();
+        let mut out = Vec::with_capacity(n - SHINGLE + 1);
+        for i in 0..=n - SHINGLE {
+            let s = starts[i] as usize;
+            let e = if i + SHINGLE < n {
+                starts[i + SHINGLE] as usize - 1
+            } else {
+                bytes.len()
+            };
+            out.push(xxh3_64_with_seed(&bytes[s..e], SHINGLE_SEED));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// Folded text with whitespace runs collapsed to one space and trimmed.
+struct Normalised {
+    text: String,
+    space: bool,
+}
+
+impl Normalised {
+    fn with_capacity(n: usize) -> Self {
+        Normalised {
+            text: String::with_capacity(n),
+            space: false,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.space = true;
+        } else {
+            if self.space && !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.space = false;
+            self.text.push(c);
+        }
+    }
+
+    fn digest(self) -> String {
+        hex::encode(Sha256::digest(self.text.as_bytes()))
+    }
 }
 
 /// MinHash signature of a shingle set by one-permutation hashing with optimal densification
@@ -225,20 +291,9 @@ pub fn is_candidate(a: &Signature, b: &Signature) -> bool {
 /// SHA-256 (hex) of the folded text with whitespace runs collapsed to one space, trimmed: equal
 /// digests mean the same text up to case, diacritics, Unicode form and spacing.
 pub fn content_digest(text: &str) -> String {
-    let mut folded = String::with_capacity(text.len());
-    fold_into(text, &mut folded);
-    digest_of_folded(&folded)
-}
-
-fn digest_of_folded(folded: &str) -> String {
-    let mut h = Sha256::new();
-    for (k, w) in folded.split_whitespace().enumerate() {
-        if k > 0 {
-            h.update(b" ");
-        }
-        h.update(w.as_bytes());
-    }
-    hex::encode(h.finalize())
+    let mut norm = Normalised::with_capacity(text.len());
+    fold_each(text, |c| norm.push(c));
+    norm.digest()
 }
 
 #[cfg(test)]

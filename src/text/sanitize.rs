@@ -13,8 +13,6 @@
 
 use std::borrow::Cow;
 
-use unicode_normalization::UnicodeNormalization;
-
 /// Result of [`clean_input`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Cleaned {
@@ -174,7 +172,8 @@ pub fn clean_input(s: &str) -> Cleaned {
         }
         kept.push(ch);
     }
-    c.text = kept.into_iter().nfc().collect();
+    let kept: String = kept.into_iter().collect();
+    c.text = super::fold::nfc(&kept);
     c
 }
 

@@ -4,6 +4,9 @@
 //! Vietnamese rhymes, at most one tone mark, and a rhyme ending in a stop (-p, -t, -c, -ch) only
 //! takes the sắc or nặng tone.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
 use unicode_normalization::UnicodeNormalization;
 
 const ONSETS: &[&str] = &[
@@ -45,38 +48,109 @@ fn is_tone(c: char) -> bool {
 
 /// Whether `word` (one syllable, any case, any normalisation form) is a valid Vietnamese syllable.
 pub fn is_valid(word: &str) -> bool {
-    if word.is_empty() || word.chars().count() > 8 {
+    if word.is_empty() || word.len() > 24 {
         return false;
     }
-    // Strip the tone, keep shape marks (circumflex, breve, horn), recompose.
-    let mut tones = Vec::with_capacity(1);
-    let base: String = word
-        .chars()
-        .flat_map(|c| c.to_lowercase())
-        .nfd()
-        .filter(|&c| {
-            if is_tone(c) {
-                tones.push(c);
-                false
-            } else {
-                true
+    // Strip the tone, keep shape marks (circumflex, breve, horn), lowercase, compose.
+    let mut tone = None;
+    let mut base = String::with_capacity(word.len());
+    let table = letter_table();
+    let mut simple = true;
+    for c in word.chars() {
+        let c = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            c
+        };
+        if c.is_ascii_lowercase() {
+            base.push(c);
+        } else if let Some(&(b, t)) = table.get(&c) {
+            base.push(b);
+            if let Some(t) = t {
+                if tone.replace(t).is_some() {
+                    return false;
+                }
             }
-        })
-        .nfc()
-        .collect();
-    if tones.len() > 1 || !base.chars().all(|c| c.is_alphabetic()) {
+        } else {
+            simple = false;
+            break;
+        }
+    }
+    if !simple {
+        // Combining marks or other letters: the general (slower) path.
+        base.clear();
+        tone = None;
+        let mut tones = 0;
+        base.extend(
+            word.chars()
+                .flat_map(|c| c.to_lowercase())
+                .nfd()
+                .filter(|&c| {
+                    if is_tone(c) {
+                        tones += 1;
+                        tone = Some(c);
+                        false
+                    } else {
+                        true
+                    }
+                })
+                .nfc(),
+        );
+        if tones > 1 {
+            return false;
+        }
+    }
+    if base.chars().count() > 7 || !base.chars().all(|c| c.is_alphabetic()) {
         return false;
     }
-    let tone = tones.first().copied();
-    let mut splits: Vec<&str> = ONSETS
+    let rhymes = rhyme_set();
+    ONSETS
         .iter()
         .copied()
         .filter(|o| base.starts_with(o))
-        .collect();
-    splits.push("");
-    splits.into_iter().any(|onset| {
-        let rhyme = &base[onset.len()..];
-        RHYMES.contains(&rhyme) && tone_fits(rhyme, tone)
+        .chain(std::iter::once(""))
+        .any(|onset| {
+            let rhyme = &base[onset.len()..];
+            rhymes.contains(rhyme) && tone_fits(rhyme, tone)
+        })
+}
+
+fn rhyme_set() -> &'static HashSet<&'static str> {
+    static R: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    R.get_or_init(|| RHYMES.iter().copied().collect())
+}
+
+/// Lowercase non-ASCII Vietnamese letters (both cases as keys) → (letter without tone, tone).
+fn letter_table() -> &'static HashMap<char, (char, Option<char>)> {
+    static T: OnceLock<HashMap<char, (char, Option<char>)>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut m = HashMap::new();
+        let ranges = ('\u{C0}'..='\u{1B0}').chain('\u{1EA0}'..='\u{1EF9}');
+        for c in ranges {
+            let lower: String = c.to_lowercase().collect();
+            let mut tone = None;
+            let mut tones = 0;
+            let base: String = lower
+                .nfd()
+                .filter(|&d| {
+                    if is_tone(d) {
+                        tones += 1;
+                        tone = Some(d);
+                        false
+                    } else {
+                        true
+                    }
+                })
+                .nfc()
+                .collect();
+            let mut it = base.chars();
+            if let (Some(b), None, true) = (it.next(), it.next(), tones <= 1) {
+                if b.is_alphabetic() {
+                    m.insert(c, (b, tone));
+                }
+            }
+        }
+        m
     })
 }
 
@@ -98,9 +172,38 @@ mod tests {
     #[test]
     fn accepts_real_syllables() {
         for w in [
-            "Quyết", "định", "người", "được", "Việt", "Nam", "của", "và", "các", "khuya", "khuỷu",
-            "giữa", "gì", "giếng", "nghiêng", "thuở", "Đảng", "chuyện", "yên", "oanh", "xoong",
-            "quýt", "HUỲNH", "thủy", "thuỷ", "hoà", "hòa", "ở", "ấy", "Ủy",
+            "Quyết",
+            "định",
+            "người",
+            "được",
+            "Việt",
+            "Nam",
+            "của",
+            "và",
+            "các",
+            "khuya",
+            "khuỷu",
+            "giữa",
+            "gì",
+            "giếng",
+            "nghiêng",
+            "thuở",
+            "Đảng",
+            "chuyện",
+            "yên",
+            "oanh",
+            "xoong",
+            "quýt",
+            "HUỲNH",
+            "thủy",
+            "thuỷ",
+            "hoà",
+            "hòa",
+            "ở",
+            "ấy",
+            "Ủy",
+            "Vie\u{302}\u{323}t",
+            "qua\u{300}",
         ] {
             assert!(is_valid(w), "{w} should be valid");
         }
