@@ -135,6 +135,7 @@ fn candidate(a: &Signature, b: &Signature) -> bool {
 }
 
 struct Measured {
+    pairs: usize,
     near: usize,
     caught: usize,
     candidates: usize,
@@ -149,6 +150,7 @@ struct Measured {
 fn measure() -> Measured {
     let pairs = generated_pairs();
     let mut m = Measured {
+        pairs: pairs.len(),
         near: 0,
         caught: 0,
         candidates: 0,
@@ -241,7 +243,10 @@ fn band_keys_are_stable_across_runs() {
 #[ignore]
 fn report_recall_and_precision() {
     let m = measure();
-    println!("parameters: {BANDS} bands x {ROWS} rows");
+    println!(
+        "parameters: {BANDS} bands x {ROWS} rows; generated pairs: {}",
+        m.pairs
+    );
     println!(
         "near-duplicate pairs (J >= 0.8): {}; caught as LSH candidates: {}; recall {:.4}",
         m.near,

@@ -20,7 +20,7 @@ pub fn fold_into(s: &str, out: &mut String) {
 }
 
 /// Calls `emit` with each character of the folded form of `s`, without building a string.
-#[inline]
+#[inline(always)]
 pub fn fold_each<F: FnMut(char)>(s: &str, mut emit: F) {
     let table = latin_table();
     for c in s.chars() {

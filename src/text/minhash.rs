@@ -101,9 +101,9 @@ pub fn fingerprint(text: &str) -> Fingerprint {
     }
 }
 
-/// Folded words joined by single spaces, with the start offset of each word.
+/// Folded words joined by single spaces (UTF-8 bytes), with the start offset of each word.
 struct Words {
-    joined: String,
+    joined: Vec<u8>,
     starts: Vec<u32>,
     in_word: bool,
 }
@@ -111,43 +111,48 @@ struct Words {
 impl Words {
     fn with_capacity(n: usize) -> Self {
         Words {
-            joined: String::with_capacity(n),
+            joined: Vec::with_capacity(n),
             starts: Vec::with_capacity(n / 4),
             in_word: false,
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, c: char) {
         let alnum = if c.is_ascii() {
             c.is_ascii_alphanumeric()
         } else {
             c.is_alphanumeric()
         };
-        if alnum {
-            if !self.in_word {
-                if !self.joined.is_empty() {
-                    self.joined.push(' ');
-                }
-                self.starts.push(self.joined.len() as u32);
-                self.in_word = true;
-            }
-            self.joined.push(c);
-        } else {
+        if !alnum {
             self.in_word = false;
+            return;
+        }
+        if !self.in_word {
+            if !self.joined.is_empty() {
+                self.joined.push(b' ');
+            }
+            self.starts.push(self.joined.len() as u32);
+            self.in_word = true;
+        }
+        if c.is_ascii() {
+            self.joined.push(c as u8);
+        } else {
+            let mut buf = [0u8; 4];
+            self.joined
+                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         }
     }
 
     fn shingles(self) -> Vec<u64> {
-        let (joined, starts) = (self.joined, self.starts);
+        let (bytes, starts) = (self.joined, self.starts);
         let n = starts.len();
         if n == 0 {
             return Vec::new();
         }
         if n < SHINGLE {
-            return vec![xxh3_64_with_seed(joined.as_bytes(), SHINGLE_SEED)];
+            return vec![xxh3_64_with_seed(&bytes, SHINGLE_SEED)];
         }
-        let bytes = joined.as_bytes();
         let mut out = Vec::with_capacity(n - SHINGLE + 1);
         for i in 0..=n - SHINGLE {
             let s = starts[i] as usize;
@@ -225,7 +230,7 @@ pub fn signature(shingles: &[u64]) -> Signature {
         let mut attempt = 0u64;
         loop {
             let probe = xxh3_64_with_seed(&(i as u64).to_le_bytes(), DENSIFY_SEED ^ attempt);
-            let j = ((probe >> 32) * NUM_PERM as u64 >> 32) as usize;
+            let j = (((probe >> 32) * NUM_PERM as u64) >> 32) as usize;
             if filled[j] {
                 *o = bins[j];
                 break;
