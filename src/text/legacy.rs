@@ -847,6 +847,17 @@ mod tests {
     }
 
     #[test]
+    fn detection_is_described_in_both_languages() {
+        let d = detect("Th«ng b¸o vÒ viÖc", None);
+        assert_eq!(d.encoding, Encoding::Tcvn3);
+        let vi = d.describe(Lang::Vi);
+        let en = d.describe(Lang::En);
+        assert!(vi.starts_with("Bảng mã: TCVN3"), "{vi}");
+        assert!(en.starts_with("Encoding: TCVN3"), "{en}");
+        assert!(en.contains("TCVN3 100%"), "{en}");
+    }
+
+    #[test]
     fn hint_names() {
         assert_eq!(
             hint_encoding(Some(".VnTime, .VnTimeH")),

@@ -2,11 +2,10 @@
 //! LSH band keys, plus an exact-duplicate digest.
 //!
 //! Everything here is persisted by the store, so every hash is stable across versions and
-//! platforms: xxh3 with fixed seeds and permutation constants derived from a fixed seed (never
-//! `DefaultHasher`). Changing any of it changes [`PARAMS`]; the store keeps [`PARAMS`] in its meta
+//! platforms: xxh3 with fixed seeds (never `DefaultHasher`). Changing any of it changes [`PARAMS`]; the store keeps [`PARAMS`] in its meta
 //! table and must recompute signatures when it differs.
 //!
-//! Parameters: 16 bands × 6 rows (96 permutations). A pair with Jaccard J becomes a candidate with
+//! Parameters: 16 bands × 6 rows (96 signature values, by one-permutation hashing). A pair with Jaccard J becomes a candidate with
 //! probability 1 − (1 − J⁶)¹⁶: 0.992 at J = 0.8, 0.9998 at J = 0.9, but only 0.22 at J = 0.5 and
 //! 0.012 at J = 0.3. 12 × 5 catches J = 0.8 equally well (0.991) but lets through 0.32 of the
 //! J = 0.5 pairs and 0.029 of the J = 0.3 pairs; every false candidate costs an exact Jaccard on
@@ -23,7 +22,7 @@ pub const SHINGLE: usize = 3;
 pub const BANDS: usize = 16;
 /// Rows (signature values) per band.
 pub const ROWS: usize = 6;
-/// Permutations in a signature.
+/// Values (bins) in a signature.
 pub const NUM_PERM: usize = BANDS * ROWS;
 
 const SHINGLE_SEED: u64 = 0x6269_656e_7461_7031; // "bientap1"
