@@ -179,3 +179,47 @@ fn every_letter_round_trips_in_context() {
         );
     }
 }
+
+mod properties {
+    use super::*;
+    use bientap::text::fold::fold;
+    use proptest::prelude::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    /// Words made of Vietnamese letters (any of the 134, plus ASCII consonants), space-separated.
+    fn vietnamese_text(lowercase_only: bool) -> impl Strategy<Value = String> {
+        let mut letters: Vec<char> = letter_table()
+            .into_iter()
+            .map(|r| r.0)
+            .filter(|c| !lowercase_only || c.is_lowercase())
+            .collect();
+        letters.extend("bcdghklmnpqrstvx".chars());
+        if !lowercase_only {
+            letters.extend("BCDGHKLMNPQRSTVX".chars());
+        }
+        let word = prop::collection::vec(prop::sample::select(letters), 1..7)
+            .prop_map(|v| v.into_iter().collect::<String>());
+        prop::collection::vec(word, 1..30).prop_map(|w| w.join(" "))
+    }
+
+    proptest! {
+        #[test]
+        fn vni_round_trip_any_letters(s in vietnamese_text(false)) {
+            prop_assert_eq!(decode(&encode_vni(&s), Encoding::Vni), s);
+        }
+
+        #[test]
+        fn tcvn3_round_trip_lowercase_after_first_word(s in vietnamese_text(true)) {
+            // A line start gets a capital initial (sentence case); everything else is exact.
+            let text = format!("x {s}");
+            prop_assert_eq!(decode(&encode_tcvn3(&text), Encoding::Tcvn3), text);
+        }
+
+        #[test]
+        fn fold_ignores_normal_form(s in vietnamese_text(false)) {
+            let nfd: String = s.nfd().collect();
+            prop_assert_eq!(fold(&nfd), fold(&s));
+            prop_assert!(fold(&s).is_ascii());
+        }
+    }
+}
