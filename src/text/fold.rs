@@ -1,0 +1,211 @@
+//! Folding for search and duplicate detection, and NFC helpers.
+//!
+//! `fold`: NFC → NFD → drop U+0300–U+036F → đ→d, Đ→D → lowercase. Because NFD(NFC(s)) equals
+//! NFD(s), the NFC step is implied: each character is decomposed canonically and the combining
+//! diacritics are dropped, so mixed forms from the Windows Vietnamese keyboard (precomposed vowel
+//! + combining tone) and both tone placements ("hoà"/"hòa", "thuỷ"/"thủy") fold the same.
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Diacritic- and case-insensitive form of `s` (see module docs).
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// Like [`fold`], appending to `out` (lets callers reuse a buffer).
+pub fn fold_into(s: &str, out: &mut String) {
+    fold_each(s, |c| out.push(c));
+}
+
+/// Calls `emit` with each character of the folded form of `s`, without building a string.
+#[inline(always)]
+pub fn fold_each<F: FnMut(char)>(s: &str, mut emit: F) {
+    let table = latin_table();
+    for c in s.chars() {
+        if c.is_ascii() {
+            emit(c.to_ascii_lowercase());
+            continue;
+        }
+        let cached = match c as u32 {
+            n @ 0x80..LATIN_END => table.low[(n - 0x80) as usize],
+            n @ EXT_START..EXT_END => table.ext[(n - EXT_START) as usize],
+            _ => NONE,
+        };
+        match cached {
+            NONE => {
+                let mut buf = String::new();
+                unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, &mut buf));
+                buf.chars().for_each(&mut emit);
+            }
+            DROP => {}
+            f => emit(f),
+        }
+    }
+}
+
+const LATIN_END: u32 = 0x250;
+const EXT_START: u32 = 0x1E00;
+const EXT_END: u32 = 0x1F00;
+/// Not cached: fold through the general path.
+const NONE: char = '\u{0}';
+/// Folds to nothing (a combining diacritic).
+const DROP: char = '\u{1}';
+
+/// Folded forms of Latin-1 Supplement, Latin Extended-A/B and Latin Extended Additional (every
+/// Vietnamese letter), computed once with the general rule when it yields one character.
+struct LatinTable {
+    low: Vec<char>,
+    ext: Vec<char>,
+}
+
+fn latin_table() -> &'static LatinTable {
+    static T: std::sync::OnceLock<LatinTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let one = |n: u32| -> char {
+            let Some(c) = char::from_u32(n) else {
+                return NONE;
+            };
+            let mut s = String::new();
+            unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, &mut s));
+            let mut it = s.chars();
+            match (it.next(), it.next()) {
+                (None, _) => DROP,
+                (Some(f), None) if f != NONE && f != DROP => f,
+                _ => NONE,
+            }
+        };
+        LatinTable {
+            low: (0x80..LATIN_END).map(one).collect(),
+            ext: (EXT_START..EXT_END).map(one).collect(),
+        }
+    })
+}
+
+#[inline]
+fn push_folded(d: char, out: &mut String) {
+    match d {
+        '\u{0300}'..='\u{036F}' => {}
+        'đ' | 'Đ' => out.push('d'),
+        c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        c => {
+            for l in c.to_lowercase() {
+                // Lowercasing may itself produce a combining mark (İ → i + U+0307): drop it too.
+                if !('\u{0300}'..='\u{036F}').contains(&l) {
+                    out.push(l);
+                }
+            }
+        }
+    }
+}
+
+/// `s` in Normalization Form C (composed): what is stored and shown.
+///
+/// Fast on Vietnamese text: composition never reaches across ASCII whitespace (a starter that
+/// composes with nothing), so only the whitespace-separated pieces that are not plainly NFC are
+/// normalised.
+pub fn nfc(s: &str) -> String {
+    if plainly_nfc(s) {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len());
+    for piece in s.split_inclusive(|c: char| c.is_ascii_whitespace()) {
+        if plainly_nfc(piece) {
+            out.push_str(piece);
+        } else {
+            out.extend(piece.nfc());
+        }
+    }
+    out
+}
+
+/// Characters that are starters and NFC_QC=Yes: everything below U+0300 and the precomposed
+/// Vietnamese letters (U+1EA0–U+1EF9). A string of them is in NFC.
+fn plainly_nfc(s: &str) -> bool {
+    s.chars()
+        .all(|c| c < '\u{300}' || ('\u{1EA0}'..='\u{1EF9}').contains(&c))
+}
+
+/// Whether `s` is already in NFC.
+pub fn is_nfc(s: &str) -> bool {
+    if plainly_nfc(s) {
+        return true;
+    }
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => true,
+        IsNormalized::No => false,
+        IsNormalized::Maybe => unicode_normalization::is_nfc(s),
+    }
+}
+
+/// Words of a folded text: maximal runs of alphanumeric characters. Used for search tokens and
+/// shingles. Works on unfolded text too, but callers should fold first.
+pub fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese_to_ascii_base() {
+        assert_eq!(fold("Quyết định"), "quyet dinh");
+        assert_eq!(fold("ĐẢNG Cộng sản Việt Nam"), "dang cong san viet nam");
+        assert_eq!(fold("Ủy ban nhân dân"), "uy ban nhan dan");
+    }
+
+    #[test]
+    fn tone_placement_and_mixed_forms_fold_the_same() {
+        assert_eq!(fold("hoà"), fold("hòa"));
+        assert_eq!(fold("thuỷ"), fold("thủy"));
+        // Windows keyboard: precomposed ê + combining acute, versus precomposed ế.
+        assert_eq!(fold("quy\u{00EA}\u{0301}t"), fold("quyết"));
+        // Fully decomposed (NFD) input.
+        assert_eq!(fold("Vie\u{0302}\u{0323}t"), "viet");
+    }
+
+    #[test]
+    fn cached_fold_matches_general_rule() {
+        let mut general = String::new();
+        for n in (0x80..0x250).chain(0x1E00..0x1F00) {
+            let Some(c) = char::from_u32(n) else { continue };
+            general.clear();
+            unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, &mut general));
+            assert_eq!(fold(&c.to_string()), general, "U+{n:04X}");
+        }
+    }
+
+    #[test]
+    fn nfc_pieces_match_whole_string_normalisation() {
+        for s in [
+            "a \u{301}b",
+            "Vie\u{302}\u{323}t  Nam\n\u{323}\u{302}e",
+            "\u{1E9B}\u{323} x",
+            "Ω K Å ế",
+        ] {
+            assert_eq!(nfc(s), s.nfc().collect::<String>(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn nfc_helpers() {
+        let nfd = "To\u{0302}\u{0309} ho\u{031B}\u{0323}p";
+        assert!(!is_nfc(nfd));
+        let n = nfc(nfd);
+        assert_eq!(n, "Tổ hợp");
+        assert!(is_nfc(&n));
+        // Mixed form: precomposed vowel + combining tone.
+        assert_eq!(nfc("\u{00EA}\u{0301}"), "ế");
+    }
+
+    #[test]
+    fn words_split_on_non_alphanumerics() {
+        let f = fold("Số 117/QĐ-CTHADS, ngày 02.");
+        let w: Vec<&str> = words(&f).collect();
+        assert_eq!(w, ["so", "117", "qd", "cthads", "ngay", "02"]);
+    }
+}
