@@ -80,8 +80,10 @@ CREATE TABLE items (
     updated_at  TEXT NOT NULL,
     published_at TEXT
 );
-CREATE INDEX items_state_due ON items(state, due_at, id);
-CREATE INDEX items_due ON items(due_at, id);
+-- Queue order "soonest due first, items without a due time last" uses these expression indexes:
+-- the ORDER BY must be exactly `coalesce(due_at, '9999'), id`.
+CREATE INDEX items_state_due ON items(state, coalesce(due_at, '9999'), id);
+CREATE INDEX items_due ON items(coalesce(due_at, '9999'), id);
 CREATE INDEX items_received ON items(received_at, id);
 CREATE INDEX items_state_received ON items(state, received_at, id);
 CREATE INDEX items_assignee ON items(assignee, state);
@@ -109,7 +111,8 @@ BEGIN
     SELECT RAISE(ABORT, 'four-eyes: the final approver edited or verified this item');
 END;
 
--- Every version of the editable content; kept by triggers so no code path can skip it.
+-- Every earlier version of the editable content (the current one is in `items`); kept by a
+-- trigger so that no code path can change content without keeping what it replaced.
 CREATE TABLE revisions (
     item_id    INTEGER NOT NULL REFERENCES items(id),
     version    INTEGER NOT NULL,
@@ -124,31 +127,26 @@ CREATE TABLE revisions (
     src_url    TEXT NOT NULL,
     src_date   TEXT,
     PRIMARY KEY (item_id, version)
-) WITHOUT ROWID;
+);
 
-CREATE TRIGGER items_rev_insert AFTER INSERT ON items
-BEGIN
-    INSERT INTO revisions VALUES (NEW.id, NEW.version, NEW.updated_at, NEW.last_actor, NEW.title,
-        NEW.lead, NEW.body, NEW.src_kind, NEW.src_author, NEW.src_name, NEW.src_url, NEW.src_date);
-END;
-
-CREATE TRIGGER items_rev_update AFTER UPDATE OF title, lead, body, src_kind, src_author, src_name,
+CREATE TRIGGER items_rev_update BEFORE UPDATE OF title, lead, body, src_kind, src_author, src_name,
     src_url, src_date ON items
 WHEN OLD.title IS NOT NEW.title OR OLD.lead IS NOT NEW.lead OR OLD.body IS NOT NEW.body
   OR OLD.src_kind IS NOT NEW.src_kind OR OLD.src_author IS NOT NEW.src_author
   OR OLD.src_name IS NOT NEW.src_name OR OLD.src_url IS NOT NEW.src_url
   OR OLD.src_date IS NOT NEW.src_date
 BEGIN
-    INSERT OR REPLACE INTO revisions VALUES (NEW.id, NEW.version, NEW.updated_at, NEW.last_actor,
-        NEW.title, NEW.lead, NEW.body, NEW.src_kind, NEW.src_author, NEW.src_name, NEW.src_url,
-        NEW.src_date);
+    INSERT OR REPLACE INTO revisions VALUES (OLD.id, OLD.version, OLD.updated_at, OLD.last_actor,
+        OLD.title, OLD.lead, OLD.body, OLD.src_kind, OLD.src_author, OLD.src_name, OLD.src_url,
+        OLD.src_date);
 END;
 
 -- Folded text for diacritic-insensitive search (đ→d folded by bientap, the rest by unicode61).
 CREATE VIRTUAL TABLE items_fts USING fts5(
     title, body, submitter,
     content = '', contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
 );
 
 CREATE TABLE attachments (

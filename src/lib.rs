@@ -6,6 +6,7 @@
 
 pub mod i18n;
 
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod domain;

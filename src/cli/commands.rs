@@ -239,6 +239,7 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
         Some(Command::Search { query, limit }) => search(&g, &query.join(" "), limit, lang),
         Some(Command::Audit { cmd }) => audit(cmd, &g, lang),
         Some(Command::Deadline(a)) => deadline_cmd(&g, &a, lang),
+        Some(Command::Bench(a)) => bench_cmd(&g, &a, lang),
         Some(Command::Calendar { cmd }) => {
             let db = db_path(&g);
             let dir = crate::profile::calendar::user_dir_for_db(&db);
@@ -1335,5 +1336,34 @@ fn deadline_cmd(g: &Global, a: &super::DeadlineArgs, lang: Lang) -> R<()> {
         lang.pick("hạn mới", "new due time"),
         crate::due::due_text(&p, item.due_at.as_deref(), Utc::now(), lang)
     );
+    Ok(())
+}
+
+fn bench_cmd(g: &Global, a: &super::BenchArgs, lang: Lang) -> R<()> {
+    let cache = a.cache.clone().unwrap_or_else(|| {
+        directories::ProjectDirs::from("vn", "bientap", "bientap")
+            .map(|d| d.cache_dir().to_path_buf())
+            .unwrap_or_else(|| PathBuf::from("bench-cache"))
+    });
+    let opts = crate::bench::Options {
+        items: a.items,
+        seed: a.seed,
+        profile: a.profile.clone(),
+        cache,
+        only: a.only.clone(),
+        queries: a.queries.max(1),
+    };
+    let mut log = |m: &str| eprintln!("bench: {m}");
+    let figures = crate::bench::run(&opts, lang, &mut log).map_err(|m| fail(exit::FAILURE, m))?;
+    if g.json {
+        return print_json(&serde_json::json!({
+            "items": a.items,
+            "seed": a.seed,
+            "profile": a.profile,
+            "machine": crate::bench::machine(),
+            "figures": figures,
+        }));
+    }
+    print!("{}", crate::bench::table(&figures, lang));
     Ok(())
 }

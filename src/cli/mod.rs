@@ -128,6 +128,8 @@ pub enum Command {
     },
     /// Override an item's deadline anchor or rule (secretary; audited, note required).
     Deadline(DeadlineArgs),
+    /// Benchmarks behind the targets (generated database, cached).
+    Bench(BenchArgs),
     /// The working-day calendar.
     Calendar {
         #[command(subcommand)]
@@ -408,4 +410,24 @@ pub fn nfc_args() -> Vec<std::ffi::OsString> {
             None => a,
         })
         .collect()
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Items in the generated database (10000, 100000, 1000000).
+    #[arg(long, default_value_t = 100_000)]
+    pub items: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    #[arg(long, default_value = "stp-binh-phuoc")]
+    pub profile: String,
+    /// Where generated databases are cached (default: the XDG cache directory).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Only these groups (repeatable): startup, queue, search, dups.
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Queries per timed figure.
+    #[arg(long, default_value_t = 200)]
+    pub queries: usize,
 }

@@ -389,7 +389,7 @@ impl Store {
             ));
         }
         sql.push_str(match f.sort {
-            SortKey::Due => " ORDER BY due_at IS NULL, due_at, received_at, id",
+            SortKey::Due => " ORDER BY coalesce(due_at, '9999'), id",
             SortKey::Received => " ORDER BY received_at DESC, id DESC",
             SortKey::Title => " ORDER BY title COLLATE NOCASE, id",
         });
@@ -720,7 +720,9 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Every version of the item's content, oldest first; the last is the current one.
     pub fn revisions(&self, id: i64) -> Result<Vec<Revision>> {
+        let item = self.item(id)?;
         let mut stmt = self.conn.prepare(
             "SELECT version, at, login, title, lead, body, src_kind, src_author, src_name, src_url, src_date
              FROM revisions WHERE item_id = ?1 ORDER BY version",
@@ -747,7 +749,14 @@ impl Store {
                 },
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        out.push(Revision {
+            version: item.version,
+            at: item.updated_at.clone(),
+            login: item.last_actor.clone(),
+            content: item.content(),
+        });
+        Ok(out)
     }
 
     pub fn attachments(&self, id: i64) -> Result<Vec<Attachment>> {

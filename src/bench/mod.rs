@@ -1,0 +1,490 @@
+//! `bientap bench`: the figures behind the targets in DESIGN.md, measured on a generated database
+//! and set beside what users would otherwise use, in the same run on the same machine.
+
+pub mod gen;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::demo::Rng;
+use crate::i18n::Lang;
+use crate::store::{ListFilter, SortKey, Store};
+use crate::text::minhash;
+
+/// One line of the table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub figure: String,
+    pub value: String,
+    pub target: String,
+    /// Whether the target is met (None: no target, or not measured).
+    pub met: Option<bool>,
+    pub peer: String,
+    pub note: String,
+}
+
+/// Timing samples → (p50, p95, p99) in milliseconds.
+pub fn percentiles(samples: &mut [Duration]) -> (f64, f64, f64) {
+    if samples.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    samples.sort();
+    let at = |q: f64| {
+        let i = ((samples.len() as f64 - 1.0) * q).round() as usize;
+        samples[i.min(samples.len() - 1)].as_secs_f64() * 1000.0
+    };
+    (at(0.50), at(0.95), at(0.99))
+}
+
+fn ms(v: f64) -> String {
+    if v < 1.0 {
+        format!("{v:.2} ms")
+    } else {
+        format!("{v:.1} ms")
+    }
+}
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub items: usize,
+    pub seed: u64,
+    pub profile: String,
+    pub cache: PathBuf,
+    /// Which groups to run (empty: all).
+    pub only: Vec<String>,
+    pub queries: usize,
+}
+
+impl Options {
+    fn wants(&self, group: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|o| o == group)
+    }
+}
+
+/// Run the benchmarks; `log` receives progress lines.
+pub fn run(opts: &Options, lang: Lang, log: &mut dyn FnMut(&str)) -> Result<Vec<Figure>, String> {
+    let (profile, text) =
+        crate::cli::load_profile_with_text(&opts.profile, lang).map_err(|f| f.msg)?;
+    let t = Instant::now();
+    let (db, built) = gen::ensure(&opts.cache, &profile, &text, opts.items, opts.seed, log)
+        .map_err(|e| e.message(lang, Some(&profile)))?;
+    let mut figures = Vec::new();
+    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    figures.push(Figure {
+        figure: format!("database: {} items", opts.items),
+        value: format!("{:.0} MB", size as f64 / 1e6),
+        target: String::new(),
+        met: None,
+        peer: String::new(),
+        note: if built {
+            format!(
+                "generated in {:.0} s (cached for later runs)",
+                t.elapsed().as_secs_f64()
+            )
+        } else {
+            format!("cached: {}", db.display())
+        },
+    });
+    let store = Store::open(&db).map_err(|e| e.message(lang, Some(&profile)))?;
+    if opts.wants("startup") {
+        log("startup");
+        figures.extend(startup(&db));
+    }
+    if opts.wants("queue") {
+        log("queue");
+        figures.extend(queue(&store).map_err(|e| e.message(lang, None))?);
+    }
+    if opts.wants("search") {
+        log("search");
+        figures.extend(search(&store, opts, log).map_err(|e| e.message(lang, None))?);
+    }
+    if opts.wants("dups") {
+        log("near-duplicates");
+        figures.extend(dups(&store, opts).map_err(|e| e.message(lang, None))?);
+    }
+    Ok(figures)
+}
+
+fn spawn_times(args: &[&str], db: &Path, n: usize) -> Option<Vec<Duration>> {
+    let exe = std::env::current_exe().ok()?;
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let st = Command::new(&exe)
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        if !st.success() {
+            return None;
+        }
+        v.push(t.elapsed());
+    }
+    Some(v)
+}
+
+fn startup(db: &Path) -> Vec<Figure> {
+    let mut out = Vec::new();
+    for (name, args) in [
+        ("`bientap --version` start-up", vec!["--version"]),
+        (
+            "`bientap list --json --limit 50` start-up",
+            vec!["list", "--json", "--limit", "50"],
+        ),
+    ] {
+        match spawn_times(&args, db, 30) {
+            Some(mut v) => {
+                let (p50, p95, _) = percentiles(&mut v);
+                out.push(Figure {
+                    figure: name.into(),
+                    value: format!("p50 {} / p95 {}", ms(p50), ms(p95)),
+                    target: "≤ 20 ms".into(),
+                    met: Some(p50 <= 20.0),
+                    peer: String::new(),
+                    note: "30 runs, process spawn included".into(),
+                });
+            }
+            None => out.push(Figure {
+                figure: name.into(),
+                value: "failed".into(),
+                target: "≤ 20 ms".into(),
+                met: Some(false),
+                peer: String::new(),
+                note: String::new(),
+            }),
+        }
+    }
+    out
+}
+
+fn queue(store: &Store) -> crate::store::Result<Vec<Figure>> {
+    let mut out = Vec::new();
+    let open = vec![
+        crate::domain::item::State::Received,
+        crate::domain::item::State::Triaged,
+        crate::domain::item::State::Editing,
+        crate::domain::item::State::Verified,
+    ];
+    for (name, filter) in [
+        (
+            "queue page (open items, soonest due first, 50 rows)",
+            ListFilter {
+                states: open.clone(),
+                sort: SortKey::Due,
+                ..Default::default()
+            },
+        ),
+        (
+            "queue page (all items, newest first, 50 rows)",
+            ListFilter {
+                sort: SortKey::Received,
+                ..Default::default()
+            },
+        ),
+        (
+            "queue page (published, by category, 50 rows)",
+            ListFilter {
+                states: vec![crate::domain::item::State::Published],
+                category: Some(store.profile().categories[0].code.clone()),
+                sort: SortKey::Due,
+                ..Default::default()
+            },
+        ),
+    ] {
+        let mut v = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            let rows = store.list(&filter, Some(50))?;
+            std::hint::black_box(rows);
+            v.push(t.elapsed());
+        }
+        let (p50, p95, p99) = percentiles(&mut v);
+        out.push(Figure {
+            figure: name.into(),
+            value: format!("p50 {} / p99 {}", ms(p50), ms(p99)),
+            target: "p99 ≤ 16 ms (whole keypress-to-frame)".into(),
+            met: Some(p99 <= 16.0),
+            peer: String::new(),
+            note: format!("p95 {}", ms(p95)),
+        });
+    }
+    let mut v = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        std::hint::black_box(store.counts()?);
+        v.push(t.elapsed());
+    }
+    let (p50, _, p99) = percentiles(&mut v);
+    out.push(Figure {
+        figure: "counts per state (tab headers)".into(),
+        value: format!("p50 {} / p99 {}", ms(p50), ms(p99)),
+        target: String::new(),
+        met: None,
+        peer: String::new(),
+        note: "GROUP BY state over the state index".into(),
+    });
+    Ok(out)
+}
+
+/// Write the folded texts as files (1,000 items a file) for the `rg` peer.
+fn texts_for_rg(store: &Store, dir: &Path) -> crate::store::Result<()> {
+    if dir.join("complete").exists() {
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir)?;
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT id, title, lead, body, sub_name FROM items ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut buf = String::new();
+    let mut n = 0usize;
+    let mut file_no = 0usize;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let line = format!(
+            "{id}\t{} {} {} {}",
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?.replace('\n', " "),
+            r.get::<_, String>(4)?
+        );
+        buf.push_str(&crate::text::fold::fold(&line));
+        buf.push('\n');
+        n += 1;
+        if n % 1000 == 0 {
+            std::fs::write(dir.join(format!("{file_no:05}.txt")), &buf)?;
+            buf.clear();
+            file_no += 1;
+        }
+    }
+    if !buf.is_empty() {
+        std::fs::write(dir.join(format!("{file_no:05}.txt")), &buf)?;
+    }
+    std::fs::write(dir.join("complete"), "")?;
+    Ok(())
+}
+
+fn search(
+    store: &Store,
+    opts: &Options,
+    log: &mut dyn FnMut(&str),
+) -> crate::store::Result<Vec<Figure>> {
+    let vocab = gen::Vocabulary::new();
+    let mut rng = Rng::new(opts.seed ^ 0x5eac);
+    let queries: Vec<String> = (0..opts.queries).map(|_| vocab.query(&mut rng)).collect();
+    let mut v = Vec::new();
+    let mut hits = 0usize;
+    for q in &queries {
+        let t = Instant::now();
+        let rows = store.search(q, 50)?;
+        v.push(t.elapsed());
+        hits += rows.len();
+    }
+    let (p50, p95, _) = percentiles(&mut v);
+    // Peer: ripgrep over the same (folded) texts as files.
+    let rg = Command::new("rg").arg("--version").output().is_ok();
+    let peer = if rg {
+        let dir = opts.cache.join(format!(
+            "texts-{}-{}-{}",
+            store.profile().id,
+            opts.items,
+            opts.seed
+        ));
+        log("writing texts for rg");
+        texts_for_rg(store, &dir)?;
+        let mut w = Vec::new();
+        for q in queries.iter().take(40) {
+            let t = Instant::now();
+            let _ = Command::new("rg")
+                .args(["-i", "-F", "-c", "--", q])
+                .arg(&dir)
+                .stdout(std::process::Stdio::null())
+                .status();
+            w.push(t.elapsed());
+        }
+        let (r50, r95, _) = percentiles(&mut w);
+        format!(
+            "rg -i: p50 {} / p95 {} (×{:.0} slower at p50)",
+            ms(r50),
+            ms(r95),
+            if p50 > 0.0 { r50 / p50 } else { 0.0 }
+        )
+    } else {
+        "rg not installed (apt-get install ripgrep)".into()
+    };
+    Ok(vec![Figure {
+        figure: format!(
+            "diacritic-insensitive search, queue order, first 50 ({} queries)",
+            queries.len()
+        ),
+        value: format!("p50 {} / p95 {}", ms(p50), ms(p95)),
+        target: "p95 ≤ 5 ms".into(),
+        met: Some(p95 <= 5.0),
+        peer,
+        note: format!(
+            "{:.1} hits per query on average",
+            hits as f64 / queries.len().max(1) as f64
+        ),
+    }])
+}
+
+/// Look an item's text up in the banded index; returns (candidates, confirmed ≥ 0.8).
+pub fn dup_lookup(store: &Store, text: &str) -> crate::store::Result<(usize, Vec<(i64, f64)>)> {
+    let fp = minhash::fingerprint(text);
+    let keys = minhash::band_keys(&minhash::signature(&fp.shingles));
+    let mut cands: Vec<i64> = Vec::new();
+    let mut stmt = store
+        .conn()
+        .prepare_cached("SELECT item_id FROM dup_bands WHERE key = ?1")?;
+    for k in keys {
+        let ids = stmt.query_map([k as i64], |r| r.get::<_, i64>(0))?;
+        for id in ids {
+            cands.push(id?);
+        }
+    }
+    cands.sort_unstable();
+    cands.dedup();
+    let mut body = store
+        .conn()
+        .prepare_cached("SELECT body FROM items WHERE id = ?1")?;
+    let mut confirmed = Vec::new();
+    for id in &cands {
+        let b: String = body.query_row([id], |r| r.get(0))?;
+        let j = minhash::jaccard(&fp.shingles, &minhash::shingles(&b));
+        if j >= 0.8 {
+            confirmed.push((*id, j));
+        }
+    }
+    Ok((cands.len(), confirmed))
+}
+
+fn dups(store: &Store, opts: &Options) -> crate::store::Result<Vec<Figure>> {
+    let mut rng = Rng::new(opts.seed ^ 0xd0b5);
+    let n = opts.items as i64;
+    let mut times = Vec::new();
+    let (mut should, mut found, mut returned, mut correct, mut cand_total) = (0, 0, 0, 0, 0usize);
+    for _ in 0..opts.queries {
+        let id = 1 + (rng.next_u64() % n as u64) as i64;
+        let body: String =
+            store
+                .conn()
+                .query_row("SELECT body FROM items WHERE id = ?1", [id], |r| r.get(0))?;
+        // Planted near-duplicate: a few syllables changed.
+        let k = rng.below(12);
+        let q = gen::perturb(&mut rng, &body, k);
+        let truth = minhash::jaccard(&minhash::shingles(&q), &minhash::shingles(&body));
+        let t = Instant::now();
+        let (c, conf) = dup_lookup(store, &q)?;
+        times.push(t.elapsed());
+        cand_total += c;
+        if truth >= 0.8 {
+            should += 1;
+            if conf.iter().any(|(i, _)| *i == id) {
+                found += 1;
+            }
+        }
+        returned += conf.len();
+        correct += conf.iter().filter(|(_, j)| *j >= 0.8).count();
+    }
+    let (p50, p95, _) = percentiles(&mut times);
+    let recall = if should > 0 {
+        found as f64 / should as f64
+    } else {
+        1.0
+    };
+    let precision = if returned > 0 {
+        correct as f64 / returned as f64
+    } else {
+        1.0
+    };
+    Ok(vec![
+        Figure {
+            figure: format!(
+                "near-duplicate lookup against all items ({} queries)",
+                opts.queries
+            ),
+            value: format!("p50 {} / p95 {}", ms(p50), ms(p95)),
+            target: "p95 ≤ 2 ms".into(),
+            met: Some(p95 <= 2.0),
+            peer: "datasketch: see docs/benchmarks.md".into(),
+            note: format!(
+                "{:.1} candidates per query, each confirmed by exact Jaccard",
+                cand_total as f64 / opts.queries.max(1) as f64
+            ),
+        },
+        Figure {
+            figure: "near-duplicate recall / precision at J ≥ 0.8 (planted pairs)".into(),
+            value: format!("{recall:.3} / {precision:.3} ({found}/{should} found)"),
+            target: "≥ 0.95 each".into(),
+            met: Some(recall >= 0.95 && precision >= 0.95),
+            peer: String::new(),
+            note: "exact Jaccard of each query against its source item".into(),
+        },
+    ])
+}
+
+/// The table as text.
+pub fn table(figures: &[Figure], lang: Lang) -> String {
+    let rows: Vec<Vec<String>> = figures
+        .iter()
+        .map(|f| {
+            vec![
+                f.figure.clone(),
+                f.value.clone(),
+                f.target.clone(),
+                match f.met {
+                    Some(true) => lang.pick("đạt", "met").into(),
+                    Some(false) => lang.pick("CHƯA ĐẠT", "MISSED").into(),
+                    None => String::new(),
+                },
+                f.peer.clone(),
+                f.note.clone(),
+            ]
+        })
+        .collect();
+    crate::cli::output::table(
+        &[
+            lang.pick("chỉ số", "figure"),
+            lang.pick("kết quả", "value"),
+            lang.pick("mục tiêu", "target"),
+            "",
+            lang.pick("so sánh", "peer in the same run"),
+            lang.pick("ghi chú", "note"),
+        ],
+        &rows,
+        &[60, 28, 24, 9, 48, 0],
+    )
+}
+
+/// The machine the figures came from.
+pub fn machine() -> serde_json::Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+        })
+        .unwrap_or_default();
+    serde_json::json!({ "cpu": cpu, "cores": cores, "mem_kb": mem })
+}
