@@ -327,9 +327,13 @@ impl EditorState {
         ];
         let fields = texts
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(i, t)| {
                 let mut ta = TextArea::new(t.split('\n').map(str::to_string).collect());
                 ta.set_cursor_line_style(ratatui::style::Style::default());
+                if matches!(i, F_LEAD | F_BODY) {
+                    ta.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+                }
                 ta
             })
             .collect();

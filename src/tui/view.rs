@@ -887,18 +887,10 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 Screen::Item => Ctx::Item,
                 Screen::Editor => Ctx::Editor,
             };
-            let mut lines: Vec<Line<'static>> = keymap::bindings(ctx)
-                .iter()
-                .map(|b| {
-                    Line::from(vec![
-                        Span::styled(fit(b.keys, 22), theme.style(Role::Key)),
-                        Span::raw(b.label(lang).to_string()),
-                    ])
-                })
-                .collect();
+            let binds = keymap::bindings(ctx);
+            let mut notes: Vec<Line<'static>> = Vec::new();
             if ctx == Ctx::Queue {
-                lines.push(Line::raw(""));
-                lines.push(Line::styled(
+                notes.push(Line::styled(
                     lang.pick(
                         "Mẫu lọc: ~s chữ (tiêu đề) ~c mã (chuyên mục) ~u đơn vị ~a người ~o quá hạn ~d <3 (hạn trong 3 ngày) ~D nghi trùng; ! không, | hoặc, ( )",
                         "Patterns: ~s text (title) ~c code (category) ~u unit ~a login ~o overdue ~d <3 (due in 3 days) ~D duplicate; ! not, | or, ( )",
@@ -906,11 +898,43 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                     theme.style(Role::Muted),
                 ));
             }
-            let h = (lines.len() as u16 + 2).min(area.height);
+            let box_w = area.width.saturating_sub(2).min(118);
+            let inner_h = area
+                .height
+                .saturating_sub(2 + 2 * notes.len() as u16)
+                .max(1) as usize;
+            // Two columns when one does not fit.
+            let ncols = if binds.len() > inner_h { 2 } else { 1 };
+            let col_w = (box_w as usize).saturating_sub(2) / ncols;
+            let key_w = if col_w >= 40 { 20 } else { 13 };
+            let per_col = binds.len().div_ceil(ncols);
+            let cell = |b: &keymap::Binding| -> Vec<Span<'static>> {
+                vec![
+                    Span::styled(fit(b.keys, key_w), theme.style(Role::Key)),
+                    Span::raw(fit(b.label(lang), col_w.saturating_sub(key_w + 1))),
+                    Span::raw(" "),
+                ]
+            };
+            let mut lines: Vec<Line<'static>> = (0..per_col)
+                .map(|r| {
+                    let mut spans = Vec::new();
+                    for c in 0..ncols {
+                        if let Some(b) = binds.get(c * per_col + r) {
+                            spans.extend(cell(b));
+                        }
+                    }
+                    Line::from(spans)
+                })
+                .collect();
+            if !notes.is_empty() {
+                lines.push(Line::raw(""));
+                lines.extend(notes);
+            }
+            let h = (lines.len() as u16 + 3).min(area.height);
             boxed(
                 f,
                 theme,
-                centered(area, 78, h),
+                centered(area, box_w, h),
                 lang.pick("Phím", "Keys"),
                 lines,
                 0,
