@@ -49,13 +49,18 @@ pub enum PageDir {
     Before(Option<Cursor>),
 }
 
+/// One indexed part of a tab: a state (None: all items) and the condition that applies in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub state: Option<State>,
+    pub filter: Option<Where>,
+}
+
 /// One page request.
 #[derive(Debug, Clone)]
 pub struct PageQuery {
-    /// The states of the tab (each read with its own indexed query).
-    pub states: Vec<State>,
-    /// Extra condition (filter pattern, "my work").
-    pub filter: Option<Where>,
+    /// The parts of the tab, each read with its own indexed query.
+    pub parts: Vec<Part>,
     pub sort: SortKey,
     pub dir: PageDir,
     pub limit: usize,
@@ -228,24 +233,21 @@ impl Store {
         let limit = q.limit.max(1);
         let backward = matches!(q.dir, PageDir::Before(_));
         let segs = Self::segments(q.sort, &q.dir);
-        let states: Vec<Option<State>> = if q.states.is_empty() {
-            vec![None]
-        } else {
-            q.states.iter().copied().map(Some).collect()
-        };
         let mut all: Vec<ItemRow> = Vec::new();
-        for st in &states {
+        for part in &q.parts {
             let mut got = 0usize;
             for seg in &segs {
                 if got > limit {
                     break;
                 }
-                let rows = self.run_seg(*st, q.filter.as_ref(), seg, limit + 1 - got)?;
+                let rows = self.run_seg(part.state, part.filter.as_ref(), seg, limit + 1 - got)?;
                 got += rows.len();
                 all.extend(rows);
             }
         }
         all.sort_by(|a, b| cmp_rows(a, b, q.sort));
+        // Parts of one state may overlap (alternatives of a condition): keep each row once.
+        all.dedup_by_key(|r| r.id);
         let more = all.len() > limit;
         if backward {
             // `all` is in display order; the page is its last `limit` rows.
@@ -267,19 +269,10 @@ impl Store {
     }
 
     /// How many items match, counted up to `cap` (the queue shows "cap+" beyond).
-    pub fn count_capped(
-        &self,
-        states: &[State],
-        filter: Option<&Where>,
-        cap: usize,
-    ) -> Result<i64> {
+    pub fn count_capped(&self, parts: &[Part], cap: usize) -> Result<i64> {
         let mut total = 0i64;
-        let states: Vec<Option<State>> = if states.is_empty() {
-            vec![None]
-        } else {
-            states.iter().copied().map(Some).collect()
-        };
-        for st in states {
+        for part in parts {
+            let (st, filter) = (part.state, part.filter.as_ref());
             let mut sql = String::from("SELECT count(*) FROM (SELECT 1 FROM items WHERE 1=1");
             let mut args: Vec<Value> = Vec::new();
             if let Some(s) = st {

@@ -13,7 +13,7 @@ use crate::domain::item::{Attribution, Content, Opinion, SourceKind, State as IS
 use crate::domain::profile::{Capability, Profile, ReasonKind, StepKind};
 use crate::domain::workflow::{self, Action, Actor};
 use crate::i18n::Lang;
-use crate::store::queue::{Cursor, Page, PageDir, PageQuery};
+use crate::store::queue::{Cursor, Page, PageDir, PageQuery, Part};
 use crate::store::{
     Attachment, AuditEntry, CheckResult, Confirmation, Item, ItemRow, Note, Revision, SortKey, User,
 };
@@ -27,8 +27,8 @@ pub const LEASE_RENEW_SECS: i64 = 30;
 pub const SEARCH_LIMIT: usize = 200;
 /// Tagging by pattern tags at most this many items.
 pub const TAG_LIMIT: usize = 1000;
-/// Counts beyond this show as "1000+".
-pub const COUNT_CAP: usize = 9999;
+/// Counts of "my work" beyond this show as "999+".
+pub const COUNT_CAP: usize = 999;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -445,6 +445,7 @@ pub enum Land {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     LoadQueue,
+    LoadPage,
     LoadUsers,
     Search(String),
     OpenItem(i64),
@@ -487,8 +488,8 @@ pub enum UiAction {
     Resize(u16, u16),
     QueueLoaded {
         page: Page,
-        counts: Vec<(IState, i64)>,
-        mine: i64,
+        /// None: a page turn, the counts are unchanged.
+        counts: Option<(Vec<(IState, i64)>, i64)>,
     },
     SearchLoaded(Vec<ItemRow>),
     UsersLoaded(Vec<User>),
@@ -635,39 +636,63 @@ impl State {
         (self.size.1 as usize).saturating_sub(5).max(1)
     }
 
-    /// The page request for the current tab, sort, limit and direction.
-    pub fn page_query(&self) -> PageQuery {
+    /// The indexed parts of the current tab with the limit pattern: one per state, each with
+    /// its condition folded for that state; states where nothing can match are left out.
+    fn parts(&self, mine: bool, with_limit: bool, split_or: bool) -> Vec<Part> {
         let q = &self.queue;
         let tab = &q.tabs[q.tab.min(q.tabs.len() - 1)];
         let mut conds = Vec::new();
-        let states = if tab.mine {
+        let states = if mine {
             let (states, e) = my_work(&self.profile, &self.me);
             conds.push(e);
             states
         } else {
             tab.states.clone()
         };
-        if let Some((_, e)) = &q.limit {
-            conds.push(e.clone());
+        if with_limit {
+            if let Some((_, e)) = &q.limit {
+                conds.push(e.clone());
+            }
         }
-        let filter = match conds.len() {
-            0 => None,
-            1 => Some(filter::compile(&conds[0], self.now)),
-            _ => Some(filter::compile(&Expr::And(conds), self.now)),
-        };
+        let whole = Expr::And(conds);
+        let mut out = Vec::new();
+        for st in states {
+            match whole.for_state(st) {
+                Expr::Const(false) => {}
+                Expr::Const(true) => out.push(Part {
+                    state: Some(st),
+                    filter: None,
+                }),
+                // Each alternative its own query, so that each can use its own index
+                // (`assignee IS ?` uses items_assignee); list_page drops the duplicates.
+                Expr::Or(v) if split_or => out.extend(v.into_iter().map(|e| Part {
+                    state: Some(st),
+                    filter: Some(filter::compile(&e, self.now)),
+                })),
+                e => out.push(Part {
+                    state: Some(st),
+                    filter: Some(filter::compile(&e, self.now)),
+                }),
+            }
+        }
+        out
+    }
+
+    /// The page request for the current tab, sort, limit and direction.
+    pub fn page_query(&self) -> PageQuery {
+        let q = &self.queue;
+        let mine = q.tabs.get(q.tab).is_some_and(|t| t.mine);
         PageQuery {
-            states,
-            filter,
+            parts: self.parts(mine, true, true),
             sort: q.sort,
             dir: q.dir.clone(),
             limit: self.page_rows(),
         }
     }
 
-    /// The states and condition of "my work" (for its count).
-    pub fn mine_query(&self) -> (Vec<IState>, crate::store::queue::Where) {
-        let (states, e) = my_work(&self.profile, &self.me);
-        (states, filter::compile(&e, self.now))
+    /// The parts of "my work" (for its count).
+    pub fn mine_parts(&self) -> Vec<Part> {
+        self.parts(true, false, false)
     }
 
     pub fn key_context(&self) -> KeyCtx {
@@ -751,6 +776,13 @@ fn reload_queue(s: &mut State, dir: PageDir, land: Land) -> Vec<Effect> {
     }
 }
 
+/// Another page of the same tab: the counts have not changed.
+fn turn_page(s: &mut State, dir: PageDir, land: Land) -> Vec<Effect> {
+    s.queue.dir = dir;
+    s.queue.land = land;
+    vec![Effect::LoadPage]
+}
+
 fn queue_move(s: &mut State, cmd: Cmd) -> Vec<Effect> {
     let q = &mut s.queue;
     let n = q.rows.len();
@@ -762,37 +794,37 @@ fn queue_move(s: &mut State, cmd: Cmd) -> Vec<Effect> {
             if q.sel + 1 < n {
                 q.sel += 1;
             } else if paged && q.more_after {
-                return reload_queue(s, PageDir::After(last), Land::First);
+                return turn_page(s, PageDir::After(last), Land::First);
             }
         }
         Cmd::Up => {
             if q.sel > 0 {
                 q.sel -= 1;
             } else if paged && q.more_before {
-                return reload_queue(s, PageDir::Before(first), Land::Last);
+                return turn_page(s, PageDir::Before(first), Land::Last);
             }
         }
         Cmd::PageDown => {
             if paged && q.more_after {
-                return reload_queue(s, PageDir::After(last), Land::First);
+                return turn_page(s, PageDir::After(last), Land::First);
             }
             q.sel = n.saturating_sub(1);
         }
         Cmd::PageUp => {
             if paged && q.more_before {
-                return reload_queue(s, PageDir::Before(first), Land::First);
+                return turn_page(s, PageDir::Before(first), Land::First);
             }
             q.sel = 0;
         }
         Cmd::Top => {
             if paged && q.more_before {
-                return reload_queue(s, PageDir::After(None), Land::First);
+                return turn_page(s, PageDir::After(None), Land::First);
             }
             q.sel = 0;
         }
         Cmd::Bottom => {
             if paged && q.more_after {
-                return reload_queue(s, PageDir::Before(None), Land::Last);
+                return turn_page(s, PageDir::Before(None), Land::Last);
             }
             q.sel = n.saturating_sub(1);
         }
@@ -1302,14 +1334,16 @@ pub fn update(s: &mut State, a: UiAction) -> Vec<Effect> {
             }
             vec![]
         }
-        UiAction::QueueLoaded { page, counts, mine } => {
+        UiAction::QueueLoaded { page, counts } => {
             let q = &mut s.queue;
+            if let Some((counts, mine)) = counts {
+                q.counts = counts;
+                q.mine_count = mine;
+            }
             let keep = q.rows.get(q.sel).map(|r| r.id);
             q.rows = page.rows;
             q.more_before = page.more_before;
             q.more_after = page.more_after;
-            q.counts = counts;
-            q.mine_count = mine;
             q.sel = match q.land {
                 Land::First => 0,
                 Land::Last => q.rows.len().saturating_sub(1),

@@ -27,6 +27,53 @@ pub enum Expr {
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
+    /// Constants left by `for_state`.
+    Const(bool),
+}
+
+impl Expr {
+    /// The condition as it applies to items of one state: state tests become constants and are
+    /// folded away, so that each state's query keeps its index.
+    pub fn for_state(&self, st: State) -> Expr {
+        match self {
+            Expr::InState(v) => Expr::Const(v.contains(&st)),
+            Expr::Not(x) => match x.for_state(st) {
+                Expr::Const(b) => Expr::Const(!b),
+                y => Expr::Not(Box::new(y)),
+            },
+            Expr::And(v) => {
+                let mut out = Vec::new();
+                for x in v {
+                    match x.for_state(st) {
+                        Expr::Const(true) => {}
+                        Expr::Const(false) => return Expr::Const(false),
+                        y => out.push(y),
+                    }
+                }
+                match out.len() {
+                    0 => Expr::Const(true),
+                    1 => out.remove(0),
+                    _ => Expr::And(out),
+                }
+            }
+            Expr::Or(v) => {
+                let mut out = Vec::new();
+                for x in v {
+                    match x.for_state(st) {
+                        Expr::Const(false) => {}
+                        Expr::Const(true) => return Expr::Const(true),
+                        y => out.push(y),
+                    }
+                }
+                match out.len() {
+                    0 => Expr::Const(false),
+                    1 => out.remove(0),
+                    _ => Expr::Or(out),
+                }
+            }
+            other => other.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,6 +336,7 @@ fn compile_into(e: &Expr, now: chrono::DateTime<chrono::Utc>, p: &mut Vec<Value>
             }
         }
         Expr::HasDuplicate => "dup_score IS NOT NULL".into(),
+        Expr::Const(b) => if *b { "1" } else { "0" }.into(),
         Expr::InState(states) => {
             if states.is_empty() {
                 return "0".into();
@@ -356,6 +404,7 @@ pub fn describe(e: &Expr, lang: Lang) -> String {
         Expr::Due(Cmp::Less, n) => tr!(lang, "hạn trong {n} ngày", "due within {n} days"),
         Expr::Due(Cmp::More, n) => tr!(lang, "hạn sau {n} ngày", "due after {n} days"),
         Expr::HasDuplicate => lang.pick("nghi trùng", "possible duplicate").into(),
+        Expr::Const(b) => if *b { "*" } else { "∅" }.into(),
         Expr::InState(v) => v
             .iter()
             .map(|s| s.label(lang))
@@ -432,6 +481,25 @@ mod tests {
         assert!(!w.sql.contains("OR 1=1"));
         assert_eq!(w.sql.matches('?').count(), w.params.len());
         assert_eq!(w.params[0], Value::Text("%x' OR 1=1 --%".into()));
+    }
+
+    #[test]
+    fn state_tests_fold_per_state() {
+        use crate::domain::item::State::*;
+        let e = Expr::Or(vec![
+            Expr::InState(vec![Received, Returned]),
+            Expr::And(vec![
+                Expr::InState(vec![Editing]),
+                Expr::Assignee("lan".into()),
+            ]),
+        ]);
+        assert_eq!(e.for_state(Received), Expr::Const(true));
+        assert_eq!(e.for_state(Editing), Expr::Assignee("lan".into()));
+        assert_eq!(e.for_state(Published), Expr::Const(false));
+        assert_eq!(
+            Expr::Not(Box::new(e)).for_state(Received),
+            Expr::Const(false)
+        );
     }
 
     #[test]

@@ -222,14 +222,14 @@ impl App {
         match e {
             Effect::LoadQueue => {
                 let q = self.state.page_query();
-                let (mstates, mwhere) = self.state.mine_query();
+                let mine_parts = self.state.mine_parts();
                 let r = (|| -> Result<UiAction, StoreError> {
                     Ok(UiAction::QueueLoaded {
                         page: self.store.list_page(&q)?,
-                        counts: self.store.counts()?,
-                        mine: self
-                            .store
-                            .count_capped(&mstates, Some(&mwhere), app::COUNT_CAP)?,
+                        counts: Some((
+                            self.store.counts()?,
+                            self.store.count_capped(&mine_parts, app::COUNT_CAP)?,
+                        )),
                     })
                 })();
                 match r {
@@ -237,6 +237,10 @@ impl App {
                     Err(e) => fail(self.msg(e)),
                 }
             }
+            Effect::LoadPage => match self.store.list_page(&self.state.page_query()) {
+                Ok(page) => vec![UiAction::QueueLoaded { page, counts: None }],
+                Err(e) => fail(self.msg(e)),
+            },
             Effect::LoadUsers => match self.store.users() {
                 Ok(u) => vec![UiAction::UsersLoaded(u)],
                 Err(e) => fail(self.msg(e)),

@@ -80,8 +80,8 @@ fn status_line(s: &State, theme: &Theme, hints: &str) -> Line<'static> {
     }
 }
 
-fn count_text(n: i64) -> String {
-    if n > super::app::COUNT_CAP as i64 {
+fn count_text(n: i64, capped: bool) -> String {
+    if capped && n > super::app::COUNT_CAP as i64 {
         format!("{}+", super::app::COUNT_CAP)
     } else {
         n.to_string()
@@ -128,7 +128,7 @@ fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     // Tabs with counts; narrow screens name only the active tab.
     let mut spans = Vec::new();
     for (i, t) in q.tabs.iter().enumerate() {
-        let n = count_text(tab_count(s, i));
+        let n = count_text(tab_count(s, i), t.mine);
         let label = lang.pick(t.vi, t.en);
         let active = i == q.tab && q.search.is_none();
         let text = if wide || active {
