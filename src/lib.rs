@@ -25,8 +25,28 @@ pub fn text_input(s: &str) -> String {
     text::sanitize::clean_input(s).text
 }
 
-/// Open the console (until the TUI lands: print the queue).
+/// Open the console for the caller (the OS login, or with `--as` under root another login).
 pub fn tui_entry(g: &cli::Global, lang: i18n::Lang) -> Result<(), String> {
-    let _ = (g, lang);
-    Err("console not built yet".into())
+    let db =
+        g.db.clone()
+            .unwrap_or_else(store::identity::default_db_path);
+    let os = store::identity::os_login().ok_or_else(|| {
+        tr!(
+            lang,
+            "không xác định được tài khoản hệ điều hành của tiến trình này",
+            "cannot tell which OS account runs this process"
+        )
+    })?;
+    let login = match &g.as_login {
+        Some(l) if store::identity::is_root() => l.clone(),
+        Some(_) => {
+            return Err(tr!(
+                lang,
+                "chỉ root mới được dùng --as để thao tác thay người khác",
+                "only root may act for another login with --as"
+            ))
+        }
+        None => os.clone(),
+    };
+    tui::run(&db, &login, &os, lang)
 }

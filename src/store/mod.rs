@@ -4,6 +4,7 @@
 mod audit;
 pub mod identity;
 mod items;
+pub mod queue;
 mod search;
 mod users;
 
