@@ -74,7 +74,8 @@ impl App {
         lang: Lang,
         clock: Clock,
     ) -> Result<App, String> {
-        let store = Store::open(db).map_err(|e| e.message(lang, None))?;
+        let mut store = Store::open(db).map_err(|e| e.message(lang, None))?;
+        crate::due::install(&mut store);
         let now = clock();
         let me = store
             .actor(login, &crate::store::ts(now))
