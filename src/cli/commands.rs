@@ -236,6 +236,22 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
         Some(Command::Diff { id, a, b }) => diff(&g, id, a, b, lang),
         Some(Command::Search { query, limit }) => search(&g, &query.join(" "), limit, lang),
         Some(Command::Audit { cmd }) => audit(cmd, &g, lang),
+        Some(Command::Import(a)) => {
+            let (ctx, mut st) = (ctx_for(&g, lang)?, open(&g, lang)?);
+            let s = super::import::run(&a, &mut st, &ctx, lang, g.json)
+                .map_err(|e| fail(exit::FAILURE, e.to_string()))?;
+            if s.refused > 0 {
+                Err(fail(exit::CHECK_FAILED, String::new()))
+            } else {
+                Ok(())
+            }
+        }
+        Some(Command::Reply(a)) => {
+            let (ctx, mut st) = (ctx_for(&g, lang)?, open(&g, lang)?);
+            super::import::run_reply(&a, &mut st, &ctx, lang, g.json)
+                .map(|_| ())
+                .map_err(|e| fail(exit::FAILURE, e.to_string()))
+        }
         Some(Command::Calendar { cmd }) => {
             let db = db_path(&g);
             let dir = identity::data_dir(&db).join("calendars");

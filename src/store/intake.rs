@@ -248,3 +248,21 @@ pub fn intake_log(conn: &Connection, limit: usize) -> Result<Vec<IntakeLogRow>> 
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
+
+/// Record that a "return for revision" letter was written (and maybe sent) for an item.
+pub fn record_reply(conn: &Connection, ctx: &Ctx, item_id: i64, note: &str) -> Result<()> {
+    super::audit::append(
+        conn,
+        ctx,
+        super::audit::AuditWrite {
+            item_id: Some(item_id),
+            action: "reply-letter",
+            from_state: None,
+            to_state: None,
+            reasons: &[],
+            note,
+            version: None,
+        },
+    )?;
+    Ok(())
+}
