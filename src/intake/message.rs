@@ -275,8 +275,14 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMessage, Refusal> {
     let msg = MessageParser::default()
         .parse(raw)
         .ok_or(Refusal::Malformed)?;
-    // A file without any header is not a message (mail-parser accepts almost anything).
-    if msg.headers().is_empty() {
+    // A file without any of the basic headers is not a message (mail-parser accepts almost
+    // anything).
+    let basic = msg.from().is_some()
+        || msg.to().is_some()
+        || msg.subject().is_some()
+        || msg.date().is_some()
+        || msg.message_id().is_some();
+    if !basic {
         return Err(Refusal::Malformed);
     }
     let total_parts = count_parts(&msg);
