@@ -161,7 +161,7 @@ pub fn inspect_attachment(p: &Profile, a: &RawAttachment, limits: &Limits) -> At
     }
     if !a.data.is_empty() && !ext.is_empty() {
         let mismatch = match &kind {
-            Some(k) => !same_type(&ext, k.extension()) && !(ext == "txt" && k.extension() == "txt"),
+            Some(k) => !same_type(&ext, k.extension()),
             None => MAGIC_KNOWN.contains(&ext.as_str()),
         };
         if mismatch {

@@ -583,16 +583,24 @@ pub fn import_sources(
     let now = ctx.now_text();
     let mut summary = ImportSummary::default();
     store.write(|tx| sti::ensure_dup_params(tx, minhash::PARAMS).map(|_| ()))?;
+    // Each message runs in a SAVEPOINT: keep the statement journal in memory, not in temp files.
+    store
+        .conn()
+        .pragma_update(None, "temp_store", "MEMORY")
+        .map_err(StoreError::from)?;
     let mut blobs = BlobBatch::new(&data_dir).map_err(io_err(&data_dir))?;
 
     for chunk in sources.chunks(opts.batch_size.max(1)) {
+        let t0 = Instant::now();
         let mut prepared = Vec::with_capacity(chunk.len());
         for src in chunk {
             prepared.push(
                 prepare(&profile, &limits, src, &mut blobs, &now).map_err(io_err(&data_dir))?,
             );
         }
+        let t1 = Instant::now();
         blobs.commit().map_err(io_err(&data_dir))?;
+        let t2 = Instant::now();
         let outcomes = store.write(|tx| {
             let mut outcomes = Vec::with_capacity(prepared.len());
             for (src, p) in chunk.iter().zip(prepared.iter_mut()) {
@@ -657,6 +665,14 @@ pub fn import_sources(
             }
             Ok(outcomes)
         })?;
+        if std::env::var_os("BIENTAP_TIMING").is_some() {
+            eprintln!(
+                "prepare {:?} blobs {:?} db {:?}",
+                t1 - t0,
+                t2 - t1,
+                t2.elapsed()
+            );
+        }
         // Committed: now mark Maildir messages seen, move refused ones to quarantine.
         for (src, o) in chunk.iter().zip(outcomes) {
             let refused = match o {

@@ -199,7 +199,7 @@ fn font_hint(html: &str) -> Option<String> {
                 .map(|e| s + e)
                 .unwrap_or(lower.len())
                 .min(s + 200);
-            names.push(lower[s..end].replace('"', ",").replace('\'', ","));
+            names.push(lower[s..end].replace(['"', '\''], ","));
             from = end;
             if names.len() > 50 {
                 break;
