@@ -240,6 +240,22 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
         Some(Command::Audit { cmd }) => audit(cmd, &g, lang),
         Some(Command::Deadline(a)) => deadline_cmd(&g, &a, lang),
         Some(Command::Bench(a)) => bench_cmd(&g, &a, lang),
+        Some(Command::Import(a)) => {
+            let (ctx, mut st) = (ctx_for(&g, lang)?, open(&g, lang)?);
+            let s = super::import::run(&a, &mut st, &ctx, lang, g.json)
+                .map_err(|e| fail(exit::FAILURE, e.to_string()))?;
+            if s.refused > 0 {
+                Err(fail(exit::CHECK_FAILED, String::new()))
+            } else {
+                Ok(())
+            }
+        }
+        Some(Command::Reply(a)) => {
+            let (ctx, mut st) = (ctx_for(&g, lang)?, open(&g, lang)?);
+            super::import::run_reply(&a, &mut st, &ctx, lang, g.json)
+                .map(|_| ())
+                .map_err(|e| fail(exit::FAILURE, e.to_string()))
+        }
         Some(Command::Calendar { cmd }) => {
             let db = db_path(&g);
             let dir = crate::profile::calendar::user_dir_for_db(&db);

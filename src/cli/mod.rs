@@ -2,6 +2,7 @@
 
 pub mod calendar;
 mod commands;
+pub mod import;
 pub mod output;
 
 use std::path::PathBuf;
@@ -130,6 +131,10 @@ pub enum Command {
     Deadline(DeadlineArgs),
     /// Benchmarks behind the targets (generated database, cached).
     Bench(BenchArgs),
+    /// Take in submissions: Maildir folders, .eml files, plain folders.
+    Import(import::ImportArgs),
+    /// Write (and send) the return-for-revision letter to an item's submitter.
+    Reply(import::ReplyArgs),
     /// The working-day calendar.
     Calendar {
         #[command(subcommand)]

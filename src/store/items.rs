@@ -779,7 +779,7 @@ impl Store {
 
     pub fn checks(&self, id: i64) -> Result<Vec<CheckResult>> {
         let mut stmt = self.conn.prepare(
-            "SELECT code, status, article, detail FROM checks WHERE item_id = ?1 ORDER BY rowid",
+            "SELECT code, status, article, detail FROM checks WHERE item_id = ?1 ORDER BY code",
         )?;
         let rows = stmt.query_map([id], |r| {
             Ok(CheckResult {

@@ -3,6 +3,7 @@
 
 mod audit;
 pub mod identity;
+pub mod intake;
 mod items;
 pub mod queue;
 mod search;

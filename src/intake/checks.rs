@@ -1,0 +1,704 @@
+//! The regulation's intake checks, as pure functions over a parsed submission.
+//!
+//! Each check yields a [`NewCheck`] with the article of the profile's `[intake]` rules it
+//! enforces. The duplicate check needs the database and is made by the importer
+//! (`super::import`) with [`duplicate_check`].
+
+use crate::domain::item::{Attribution, Identity, SourceKind};
+use crate::domain::profile::{Category, IdentityField, Profile};
+use crate::store::intake::{DupMatch, NewCheck};
+use crate::text::fold::fold;
+
+use super::archive;
+use super::message::{Limits, RawAttachment};
+
+pub const PASS: &str = "pass";
+pub const FAIL: &str = "fail";
+pub const WARN: &str = "warn";
+pub const NA: &str = "na";
+
+/// Letters of the queue's `check_flags`, in display order: upper case = failed, lower case =
+/// warning. `X` is not a regulation check: control characters, escape sequences or bidi
+/// controls were removed from the text (look at it closely).
+pub const FLAG_LETTERS: [(&str, char); 9] = [
+    ("identity", 'I'),
+    ("unit-approval", 'A'),
+    ("stamped", 'S'),
+    ("file-types", 'F'),
+    ("unicode", 'E'),
+    ("attribution", 'T'),
+    ("duplicate", 'D'),
+    ("source", 'O'),
+    ("text-cleaned", 'X'),
+];
+
+/// The compact flag string of a set of checks: e.g. `I S d`.
+pub fn flags_of(checks: &[NewCheck]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for (code, letter) in FLAG_LETTERS {
+        if let Some(c) = checks.iter().find(|c| c.code == code) {
+            match c.status.as_str() {
+                FAIL => out.push(letter.to_string()),
+                WARN => out.push(letter.to_ascii_lowercase().to_string()),
+                _ => {}
+            }
+        }
+    }
+    out.join(" ")
+}
+
+fn check(code: &str, status: &str, article: &str, detail: impl Into<String>) -> NewCheck {
+    NewCheck {
+        code: code.into(),
+        status: status.into(),
+        article: article.into(),
+        detail: detail.into(),
+    }
+}
+
+/// Identity: every field the profile requires.
+pub fn identity_check(p: &Profile, id: &Identity) -> NewCheck {
+    let mut missing = Vec::new();
+    for f in &p.intake.identity_fields {
+        let (ok, name) = match f {
+            IdentityField::Name => (!id.name.trim().is_empty(), "họ tên"),
+            IdentityField::Title => (!id.title.trim().is_empty(), "chức danh"),
+            IdentityField::Organisation => (!id.organisation.trim().is_empty(), "cơ quan, đơn vị"),
+            IdentityField::Email => (id.email.contains('@'), "địa chỉ thư điện tử"),
+            IdentityField::PhoneOrAddress => (
+                !id.phone.trim().is_empty() || !id.address.trim().is_empty(),
+                "số điện thoại hoặc địa chỉ liên lạc",
+            ),
+        };
+        if !ok {
+            missing.push(name);
+        }
+    }
+    let a = &p.intake.identity_article;
+    if missing.is_empty() {
+        check("identity", PASS, a, "")
+    } else {
+        check(
+            "identity",
+            FAIL,
+            a,
+            format!("thiếu: {}", missing.join(", ")),
+        )
+    }
+}
+
+/// What an attachment turned out to be.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    pub name: String,
+    pub ext: String,
+    /// MIME type by content (magic bytes), else the declared one.
+    pub mime: String,
+    pub flags: Vec<&'static str>,
+    /// Archive listing, when it is one.
+    pub listing: Option<archive::Listing>,
+    /// A scanned document (PDF or image by content).
+    pub scan: bool,
+    /// A digital signature (PDF with a signature dictionary, or a .p7s/.sig file).
+    pub digital_signature: bool,
+    /// Legacy encoding found in a text attachment (txt, rtf, htm).
+    pub legacy: Option<&'static str>,
+}
+
+/// Extensions that are the same type for the check (declared → also accepted by content).
+fn same_type(declared: &str, by_content: &str) -> bool {
+    let norm = |e: &str| match e {
+        "jpeg" | "jpe" => "jpg".to_string(),
+        "tif" => "tiff".to_string(),
+        "htm" => "html".to_string(),
+        "mpeg" => "mpg".to_string(),
+        "wma" | "asf" => "wmv".to_string(),
+        e => e.to_string(),
+    };
+    let (d, c) = (norm(declared), norm(by_content));
+    d == c
+        // OLE compound files: infer cannot always tell doc, xls and ppt apart.
+        || (matches!(d.as_str(), "doc" | "xls" | "ppt") && matches!(c.as_str(), "doc" | "xls" | "ppt" | "msi"))
+}
+
+/// Types whose content `infer` always recognises: no match means the content is something else.
+const MAGIC_KNOWN: &[&str] = &["pdf", "jpg", "jpeg", "png", "gif", "zip", "rar"];
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Inspect one attachment: name, type by extension and by content, archives, signatures.
+pub fn inspect_attachment(p: &Profile, a: &RawAttachment, limits: &Limits) -> AttachmentInfo {
+    let name = crate::text::sanitize::display_name(&a.original_name);
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .filter(|e| !e.is_empty() && e.len() <= 8)
+        .unwrap_or_default();
+    let mut info = AttachmentInfo {
+        name,
+        ext: ext.clone(),
+        mime: a.content_type.clone(),
+        ..Default::default()
+    };
+    if a.data.is_empty() {
+        info.flags.push("empty");
+    }
+    if ext.is_empty() {
+        info.flags.push("no-extension");
+    } else if !p
+        .intake
+        .allowed_types
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(&ext))
+    {
+        info.flags.push("not-allowed");
+    }
+    let kind = infer::get(&a.data);
+    if let Some(k) = &kind {
+        info.mime = k.mime_type().to_string();
+    }
+    if !a.data.is_empty() && !ext.is_empty() {
+        let mismatch = match &kind {
+            Some(k) => !same_type(&ext, k.extension()),
+            None => MAGIC_KNOWN.contains(&ext.as_str()),
+        };
+        if mismatch {
+            info.flags.push("type-mismatch");
+        }
+    }
+    let content_ext = kind.as_ref().map(|k| k.extension()).unwrap_or("");
+    info.scan = matches!(content_ext, "pdf" | "jpg" | "png" | "tif");
+    info.digital_signature = matches!(ext.as_str(), "p7s" | "sig" | "p7m")
+        || (content_ext == "pdf"
+            && (contains(&a.data, b"/ByteRange")
+                || contains(&a.data, b"/Type /Sig")
+                || contains(&a.data, b"/Type/Sig")));
+    if let Some(l) = archive::list(&a.data, limits) {
+        for f in &l.flags {
+            info.flags.push(f);
+        }
+        info.listing = Some(l);
+    }
+    if matches!(ext.as_str(), "txt" | "rtf" | "htm" | "html") && !a.data.is_empty() {
+        let text = crate::text::legacy::decode_bytes(&a.data, None);
+        let hint = (ext == "rtf" || ext.starts_with("htm")).then_some(text.as_str());
+        let d = crate::text::legacy::detect(&text, hint.map(rtf_fonts).as_deref());
+        if d.encoding != crate::text::legacy::Encoding::Unicode {
+            info.legacy = Some(d.encoding.name());
+        }
+    }
+    info
+}
+
+/// Font names of an RTF font table or HTML, for the legacy hint.
+fn rtf_fonts(text: &str) -> String {
+    let mut out = Vec::new();
+    for part in text.split(['{', '}', ';', '"', '\'']) {
+        let t = part.trim();
+        if let Some(i) = t.find(".Vn").or_else(|| t.find("VNI-")) {
+            out.push(t[i..].to_string());
+        }
+    }
+    out.join(";")
+}
+
+/// File types: allowed by the profile, content matching the extension, no bombs, not empty.
+pub fn file_types_check(p: &Profile, atts: &[AttachmentInfo]) -> NewCheck {
+    let a = &p.intake.types_article;
+    if atts.is_empty() {
+        return check("file-types", NA, a, "không có tệp đính kèm");
+    }
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    for att in atts {
+        for f in &att.flags {
+            let msg = match *f {
+                "not-allowed" => Some(format!(
+                    "{}: loại .{} không được chấp nhận",
+                    att.name, att.ext
+                )),
+                "no-extension" => Some(format!("{}: không có phần mở rộng", att.name)),
+                "type-mismatch" => Some(format!(
+                    "{}: nội dung ({}) không khớp phần mở rộng .{}",
+                    att.name, att.mime, att.ext
+                )),
+                "empty" => Some(format!("{}: tệp rỗng", att.name)),
+                "archive-bomb" => Some(format!(
+                    "{}: tệp nén nguy hiểm (bom nén), không giải nén",
+                    att.name
+                )),
+                "archive-corrupt" => Some(format!("{}: tệp nén hỏng", att.name)),
+                _ => None,
+            };
+            if let Some(m) = msg {
+                problems.push(m);
+            }
+            match *f {
+                "archive-encrypted" => warnings.push(format!("{}: tệp nén có mật khẩu", att.name)),
+                "archive-unlisted" => {
+                    warnings.push(format!("{}: không liệt kê được nội dung tệp nén", att.name))
+                }
+                "archive-path" => {
+                    warnings.push(format!("{}: tệp nén chứa đường dẫn bất thường", att.name))
+                }
+                _ => {}
+            }
+        }
+    }
+    if !problems.is_empty() {
+        problems.extend(warnings);
+        check("file-types", FAIL, a, problems.join("; "))
+    } else if !warnings.is_empty() {
+        check("file-types", WARN, a, warnings.join("; "))
+    } else {
+        check("file-types", PASS, a, "")
+    }
+}
+
+/// Unicode: the text was (or an attachment is) in a legacy encoding.
+pub fn unicode_check(
+    p: &Profile,
+    encoding_from: Option<&str>,
+    atts: &[AttachmentInfo],
+) -> NewCheck {
+    let a = &p.intake.unicode_article;
+    let mut notes = Vec::new();
+    if let Some(e) = encoding_from {
+        notes.push(format!(
+            "nội dung thư soạn bằng bảng mã {e}, đã chuyển sang Unicode"
+        ));
+    }
+    for att in atts {
+        if let Some(e) = att.legacy {
+            notes.push(format!("{}: bảng mã {e}", att.name));
+        }
+    }
+    if notes.is_empty() {
+        check("unicode", PASS, a, "")
+    } else {
+        check("unicode", WARN, a, notes.join("; "))
+    }
+}
+
+/// Approval evidence phrases (folded). A line with "chưa"/"không" is not evidence.
+const APPROVAL_PHRASES: &[&str] = &[
+    "da duyet",
+    "lanh dao don vi duyet",
+    "thu truong don vi duyet",
+    "lanh dao don vi da dong y",
+    "thu truong don vi da dong y",
+    "dong y cho dang",
+    "dong y dang",
+    "dong y gui dang",
+    "duyet dang",
+    "da xin y kien lanh dao",
+    "lanh dao phong da dong y",
+    "truong phong da dong y",
+    "da duoc lanh dao",
+];
+
+/// Titles of unit heads (folded) looked for in Cc display names.
+const HEAD_TITLES: &[&str] = &[
+    "truong phong",
+    "chanh van phong",
+    "chi cuc truong",
+    "cuc truong",
+    "giam doc",
+    "lanh dao",
+    "thu truong",
+    "truong ban",
+    "chu tich",
+];
+
+fn approval_line(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let f = fold(l);
+        let neg = f.contains("chua ") || f.contains("khong ") || f.contains("chua duoc");
+        (!neg && APPROVAL_PHRASES.iter().any(|p| f.contains(p)))
+            .then(|| l.trim().chars().take(120).collect())
+    })
+}
+
+/// The intake rule's article, else the category's own.
+fn category_article(cat: Option<&Category>, intake_article: &str) -> String {
+    match cat {
+        Some(c) if intake_article.is_empty() => c.article.clone(),
+        _ => intake_article.to_string(),
+    }
+}
+
+/// Unit-head approval where the category requires it: an approval line in the body or in a
+/// forwarded message (pass), or a Cc to a unit head (warning: informed, approval not shown).
+pub fn unit_approval_check(
+    p: &Profile,
+    cat: Option<&Category>,
+    body: &str,
+    forwarded: &[String],
+    cc: &[(String, String)],
+) -> NewCheck {
+    let a = category_article(cat, &p.intake.unit_approval_article);
+    if cat.is_some_and(|c| !c.needs_unit_approval) {
+        return check("unit-approval", NA, &a, "chuyên mục không yêu cầu");
+    }
+    if let Some(l) = approval_line(body) {
+        return check("unit-approval", PASS, &a, format!("trong thư: \"{l}\""));
+    }
+    for f in forwarded {
+        if let Some(l) = approval_line(f) {
+            return check(
+                "unit-approval",
+                PASS,
+                &a,
+                format!("thư chuyển tiếp: \"{l}\""),
+            );
+        }
+    }
+    // Inline forwards ("---------- Forwarded message") are part of the body and were searched.
+    if let Some((n, e)) = cc.iter().find(|(n, e)| {
+        let f = fold(n);
+        HEAD_TITLES.iter().any(|t| f.contains(t))
+            || e.starts_with("lanhdao")
+            || e.starts_with("truongphong")
+    }) {
+        return check(
+            "unit-approval",
+            WARN,
+            &a,
+            format!("đồng gửi (cc) lãnh đạo đơn vị {n} <{e}>; chưa thấy ý kiến duyệt"),
+        );
+    }
+    match cat {
+        Some(_) => check(
+            "unit-approval",
+            FAIL,
+            &a,
+            "không thấy ý kiến duyệt của Thủ trưởng đơn vị",
+        ),
+        None => check(
+            "unit-approval",
+            NA,
+            &a,
+            "chưa xác định chuyên mục; thư ký kiểm tra khi phân loại",
+        ),
+    }
+}
+
+/// Stamped scan or digital signature where the category requires it.
+pub fn stamped_check(
+    p: &Profile,
+    cat: Option<&Category>,
+    atts: &[AttachmentInfo],
+    signed_mime: bool,
+) -> NewCheck {
+    let a = category_article(cat, &p.intake.stamped_article);
+    if cat.is_some_and(|c| !c.needs_stamped) {
+        return check("stamped", NA, &a, "chuyên mục không yêu cầu");
+    }
+    let sig_ok = cat.is_none_or(|c| c.signature_ok);
+    if let Some(s) = atts.iter().find(|x| x.digital_signature) {
+        if sig_ok {
+            return check("stamped", PASS, &a, format!("chữ ký số: {}", s.name));
+        }
+    }
+    if signed_mime && sig_ok {
+        return check("stamped", PASS, &a, "thư có chữ ký số (S/MIME)");
+    }
+    if let Some(s) = atts.iter().find(|x| x.scan) {
+        return check(
+            "stamped",
+            PASS,
+            &a,
+            format!("bản scan: {} (kiểm tra dấu đỏ bằng mắt)", s.name),
+        );
+    }
+    match cat {
+        Some(c) if c.signature_ok => check(
+            "stamped",
+            FAIL,
+            &a,
+            "thiếu bản scan có dấu đỏ hoặc văn bản có chữ ký số",
+        ),
+        Some(_) => check("stamped", FAIL, &a, "thiếu bản scan có dấu đỏ"),
+        None => check(
+            "stamped",
+            NA,
+            &a,
+            "chưa xác định chuyên mục; thư ký kiểm tra khi phân loại",
+        ),
+    }
+}
+
+/// Signals that the body quotes or collects material from elsewhere (folded).
+const QUOTED_SIGNALS: &[&str] = &[
+    "suu tam",
+    "nguon:",
+    "nguon tin:",
+    "(theo ",
+    "theo bao ",
+    "trich tu",
+    "trich dan",
+    "dang tai tren",
+    "dang lai tu",
+    "tong hop tu",
+];
+
+/// Attribution of quoted material, read from the body: "Nguồn: Báo X, ngày 12/3/2025",
+/// "Tác giả: …", "(Theo …)". Returns the attribution to store (kind quoted when detected).
+pub fn find_attribution(body: &str) -> Attribution {
+    let folded = fold(body);
+    if !QUOTED_SIGNALS.iter().any(|s| folded.contains(s)) {
+        return Attribution::default();
+    }
+    let mut a = Attribution {
+        kind: SourceKind::Quoted,
+        ..Default::default()
+    };
+    for line in body.lines().map(str::trim) {
+        let f = fold(line);
+        let value = line.split_once(':').map(|(_, v)| v.trim()).unwrap_or("");
+        if f.starts_with("nguon") && !value.is_empty() {
+            let (name, url) = split_url(value);
+            if a.source_name.is_empty() {
+                a.source_name = strip_date(&name);
+            }
+            if a.source_url.is_empty() {
+                a.source_url = url;
+            }
+            a.source_date = a.source_date.or_else(|| find_date(value));
+        } else if (f.starts_with("tac gia") || f.starts_with("but danh")) && !value.is_empty() {
+            a.author = value.to_string();
+        } else if f.starts_with("(theo ") {
+            let inner = line.trim_start_matches('(').trim_end_matches(')');
+            let inner = inner.get("Theo ".len()..).unwrap_or("").trim();
+            if a.source_name.is_empty() {
+                a.source_name = strip_date(inner);
+            }
+            a.source_date = a.source_date.or_else(|| find_date(inner));
+        } else if f.starts_with("ngay dang") && !value.is_empty() {
+            a.source_date = a.source_date.or_else(|| find_date(value));
+        }
+    }
+    a
+}
+
+fn split_url(v: &str) -> (String, String) {
+    let url = v
+        .split_whitespace()
+        .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(|w| w.trim_end_matches([',', ';', ')']).to_string())
+        .unwrap_or_default();
+    let name = v
+        .split_whitespace()
+        .filter(|w| !w.starts_with("http"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (name.trim_matches([',', ';', ' ']).to_string(), url)
+}
+
+fn strip_date(s: &str) -> String {
+    // Cut before the word "ngày" (compared folded, word by word: no byte offsets across forms).
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let end = words
+        .iter()
+        .position(|w| fold(w.trim_matches(|c: char| !c.is_alphanumeric())) == "ngay")
+        .unwrap_or(words.len());
+    words[..end]
+        .join(" ")
+        .trim()
+        .trim_end_matches(',')
+        .trim()
+        .to_string()
+}
+
+/// First date d/m/yyyy (or d-m-yyyy, d.m.yyyy) in the text.
+pub fn find_date(s: &str) -> Option<chrono::NaiveDate> {
+    for tok in s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '(' | ')' | ';')) {
+        let parts: Vec<&str> = tok.split(['/', '-', '.']).collect();
+        if parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        {
+            let (d, m, y) = (
+                parts[0].parse().ok()?,
+                parts[1].parse().ok()?,
+                parts[2].parse().ok()?,
+            );
+            if let Some(date) = chrono::NaiveDate::from_ymd_opt(y, m, d) {
+                return Some(date);
+            }
+        }
+    }
+    None
+}
+
+pub fn attribution_check(p: &Profile, a: &Attribution) -> NewCheck {
+    let art = &p.intake.attribution_article;
+    if a.kind != SourceKind::Quoted {
+        return check(
+            "attribution",
+            NA,
+            art,
+            "không thấy nội dung trích dẫn, sưu tầm",
+        );
+    }
+    let missing: Vec<&str> = a
+        .missing()
+        .into_iter()
+        .map(|m| match m {
+            "author" => "tên tác giả",
+            "source" => "nguồn cung cấp",
+            "source_date" => "ngày đăng tải",
+            other => other,
+        })
+        .collect();
+    if missing.is_empty() {
+        check("attribution", PASS, art, "")
+    } else {
+        check(
+            "attribution",
+            FAIL,
+            art,
+            format!("nội dung trích dẫn thiếu: {}", missing.join(", ")),
+        )
+    }
+}
+
+/// Source: the board confirms it (`bientap confirm`); intake only warns when the reply address
+/// differs from the sender.
+pub fn source_check(p: &Profile, other_sender: Option<&str>) -> NewCheck {
+    let a = &p.intake.source_check_article;
+    match other_sender {
+        Some(o) => check(
+            "source",
+            WARN,
+            a,
+            format!("địa chỉ trả lời/người gửi khác From: {o}; xác minh nguồn"),
+        ),
+        None => check(
+            "source",
+            NA,
+            a,
+            "Ban biên tập xác minh nguồn (bientap confirm)",
+        ),
+    }
+}
+
+/// Text cleaned: characters removed on intake.
+pub fn cleaned_check(removed: usize) -> NewCheck {
+    if removed > 0 {
+        check(
+            "text-cleaned",
+            WARN,
+            "",
+            format!("đã loại {removed} ký tự điều khiển/chuỗi thoát/ký tự đảo chiều"),
+        )
+    } else {
+        check("text-cleaned", PASS, "", "")
+    }
+}
+
+/// Duplicates: exact (same content digest) or near (Jaccard ≥ 0.8).
+pub fn duplicate_check(p: &Profile, dups: &[DupMatch]) -> NewCheck {
+    let a = &p.intake.duplicate_article;
+    if dups.is_empty() {
+        return check("duplicate", PASS, a, "");
+    }
+    let list: Vec<String> = dups
+        .iter()
+        .take(5)
+        .map(|d| {
+            if d.exact {
+                format!("#{} (trùng hoàn toàn)", d.other_id)
+            } else {
+                format!("#{} ({:.0}%)", d.other_id, d.score * 100.0)
+            }
+        })
+        .collect();
+    check(
+        "duplicate",
+        FAIL,
+        a,
+        format!("trùng với {}", list.join(", ")),
+    )
+}
+
+/// Guess the category: a `[code]` tag in the subject wins; else the category whose name's
+/// syllable pairs best cover the subject (at least half of them, and a clear winner).
+pub fn guess_category<'a>(p: &'a Profile, subject: &str, body: &str) -> Option<&'a Category> {
+    let fs = fold(subject);
+    for c in &p.categories {
+        if fs.contains(&format!("[{}]", c.code)) {
+            return Some(c);
+        }
+    }
+    let head: String = body.chars().take(300).collect();
+    let text = format!(" {} {} ", fs, fold(&head))
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = format!(" {text} ");
+    let mut scored: Vec<(f64, &Category)> = p
+        .categories
+        .iter()
+        .map(|c| {
+            let words: Vec<String> = fold(&c.name_vi)
+                .split(|ch: char| !ch.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect();
+            let pairs: Vec<String> = words
+                .windows(2)
+                .map(|w| format!(" {} {} ", w[0], w[1]))
+                .collect();
+            if pairs.is_empty() {
+                return (0.0, c);
+            }
+            let hit = pairs.iter().filter(|p| text.contains(p.as_str())).count();
+            (hit as f64 / pairs.len() as f64, c)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    match scored.as_slice() {
+        [(s, c), rest @ ..] if *s >= 0.5 && rest.first().is_none_or(|(s2, _)| s2 < s) => Some(c),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribution_parsed() {
+        let a = find_attribution("Bài sưu tầm.\nTác giả: Lê Văn D\nNguồn: Báo Hải Dương, ngày 12/3/2025 https://baohaiduong.vn/x\n");
+        assert_eq!(a.kind, SourceKind::Quoted);
+        assert_eq!(a.author, "Lê Văn D");
+        assert_eq!(a.source_name, "Báo Hải Dương");
+        assert_eq!(a.source_url, "https://baohaiduong.vn/x");
+        assert_eq!(a.source_date, chrono::NaiveDate::from_ymd_opt(2025, 3, 12));
+        assert!(a.missing().is_empty());
+    }
+
+    #[test]
+    fn approval_lines() {
+        assert!(approval_line("Bài đã được Lãnh đạo đơn vị duyệt.").is_some());
+        assert!(approval_line("Đã duyệt - Trưởng phòng").is_some());
+        assert!(approval_line("Bài chưa được lãnh đạo đơn vị duyệt").is_none());
+        assert!(approval_line("Nội dung bình thường").is_none());
+    }
+
+    #[test]
+    fn flags_order_and_case() {
+        let cs = vec![
+            check("duplicate", WARN, "", ""),
+            check("identity", FAIL, "", ""),
+            check("stamped", FAIL, "", ""),
+            check("unicode", PASS, "", ""),
+        ];
+        assert_eq!(flags_of(&cs), "I S d");
+    }
+}

@@ -1,0 +1,789 @@
+//! The importer: sources (Maildir, .eml files, plain folders) → parsed submissions → checks →
+//! one item each, group-committed.
+//!
+//! Each batch: parse and check every message, stage its attachments in the blob store, make the
+//! blobs durable (one `syncfs`), then one `BEGIN IMMEDIATE` transaction in which every message
+//! has its own SAVEPOINT (whole or nothing per message). Only after the commit are Maildir
+//! messages marked seen (`cur/…:2,S`) and refused ones moved to `data_dir/quarantine/`. A crash
+//! loses at most the open batch, which the next run imports again: the intake log (Message-ID
+//! and content digest) makes import idempotent.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::domain::item::Identity;
+use crate::domain::profile::{Capability, Profile};
+use crate::i18n::Lang;
+use crate::store::intake::{self as sti, DupMatch, IntakeRecord, NewAttachment};
+use crate::store::{identity, Ctx, NewItem, Store, StoreError};
+use crate::text::minhash;
+use crate::tr;
+
+use super::blobs::{sha256_hex, BlobBatch};
+use super::checks;
+use super::message::{self, Limits, ParsedMessage, RawAttachment, Refusal};
+use super::signature;
+
+/// Similarity from which a candidate is a near-duplicate (exact Jaccard on stored text).
+pub const NEAR_DUP: f64 = 0.8;
+/// Most LSH candidates confirmed per message.
+pub const MAX_CANDIDATES: usize = 50;
+
+/// Where one submission comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A message file of a Maildir (in `new/`, or in `cur/` without the `S` flag).
+    Maildir { path: PathBuf, root: PathBuf },
+    /// A message file given on the command line or found in a folder.
+    Eml(PathBuf),
+    /// Files that make one submission: a sub-folder's files, or one document.
+    Files {
+        title: String,
+        files: Vec<PathBuf>,
+        origin: PathBuf,
+    },
+}
+
+impl Source {
+    pub fn label(&self) -> String {
+        match self {
+            Source::Maildir { path, .. } | Source::Eml(path) => path.display().to_string(),
+            Source::Files { origin, .. } => origin.display().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Messages per transaction.
+    pub batch_size: usize,
+    /// Move refused Maildir messages to `data_dir/quarantine/` (else leave them in place).
+    pub quarantine: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            batch_size: 500,
+            quarantine: true,
+        }
+    }
+}
+
+/// A refused message.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Refused {
+    pub source: String,
+    pub code: String,
+    pub reason_vi: String,
+    pub reason_en: String,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportSummary {
+    pub imported: usize,
+    /// Already imported before (same Message-ID or content digest).
+    pub skipped: usize,
+    pub refused: usize,
+    /// Ids of the new items.
+    pub items: Vec<i64>,
+    /// New items with at least one failed check.
+    pub flagged: usize,
+    pub refusals: Vec<Refused>,
+    /// Refused Maildir messages moved to the quarantine folder.
+    pub quarantined: usize,
+    /// Problems after commit (a Maildir message that could not be marked seen…).
+    pub warnings: Vec<String>,
+    pub seconds: f64,
+}
+
+impl ImportSummary {
+    /// The summary for people, in their language.
+    pub fn render(&self, lang: Lang) -> String {
+        let mut s = tr!(
+            lang,
+            "Đã nhận {} tin bài ({} có kiểm tra không đạt), bỏ qua {} thư đã nhận trước đây, từ chối {} thư.",
+            "Took in {} items ({} with failed checks), skipped {} already imported, refused {}.",
+            self.imported,
+            self.flagged,
+            self.skipped,
+            self.refused
+        );
+        for r in &self.refusals {
+            s.push_str(&format!(
+                "\n  - {}: {}",
+                crate::text::sanitize::one_line(&r.source),
+                lang.pick(&r.reason_vi, &r.reason_en)
+            ));
+        }
+        if self.quarantined > 0 {
+            s.push_str(&tr!(
+                lang,
+                "\n{} thư bị từ chối đã chuyển vào thư mục cách ly (quarantine).",
+                "\n{} refused messages were moved to the quarantine folder.",
+                self.quarantined
+            ));
+        }
+        for w in &self.warnings {
+            s.push_str(&format!("\n  ! {}", crate::text::sanitize::one_line(w)));
+        }
+        s
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
+}
+
+impl IntakeError {
+    pub fn message(&self, lang: Lang, profile: Option<&Profile>) -> String {
+        match self {
+            IntakeError::Store(e) => e.message(lang, profile),
+            IntakeError::Io { path, err } => tr!(
+                lang,
+                "lỗi vào/ra với {}: {err}",
+                "I/O error on {}: {err}",
+                crate::text::sanitize::one_line(&path.display().to_string())
+            ),
+        }
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IntakeError + '_ {
+    move |err| IntakeError::Io {
+        path: path.to_path_buf(),
+        err,
+    }
+}
+
+// ------------------------------------------------------------------------------------ sources
+
+fn is_maildir(dir: &Path) -> bool {
+    dir.join("cur").is_dir() && dir.join("new").is_dir()
+}
+
+/// Maildir info flags of a file name (`…:2,FS` → "FS").
+fn maildir_flags(name: &str) -> Option<&str> {
+    name.rsplit_once(":2,").map(|(_, f)| f)
+}
+
+fn regular_files(dir: &Path) -> Result<Vec<PathBuf>, IntakeError> {
+    let mut v = Vec::new();
+    for e in fs::read_dir(dir).map_err(io_err(dir))? {
+        let e = e.map_err(io_err(dir))?;
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        // Never follow symbolic links: only what is really in the folder is taken in.
+        let ft = e.file_type().map_err(io_err(&e.path()))?;
+        if ft.is_file() || ft.is_dir() {
+            v.push(e.path());
+        }
+    }
+    v.sort();
+    Ok(v)
+}
+
+fn maildir_sources(root: &Path, out: &mut Vec<Source>) -> Result<(), IntakeError> {
+    for sub in ["new", "cur"] {
+        for p in regular_files(&root.join(sub))? {
+            if !p.is_file() {
+                continue;
+            }
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if sub == "cur" && maildir_flags(&name).is_some_and(|f| f.contains('S')) {
+                continue;
+            }
+            out.push(Source::Maildir {
+                path: p,
+                root: root.to_path_buf(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn title_from_name(p: &Path) -> String {
+    let stem = p
+        .file_stem()
+        .or_else(|| p.file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::text::sanitize::display_name(&stem.replace(['_', '-'], " "))
+}
+
+fn folder_sources(dir: &Path, out: &mut Vec<Source>, depth: usize) -> Result<(), IntakeError> {
+    for p in regular_files(dir)? {
+        if p.is_dir() {
+            if is_maildir(&p) {
+                maildir_sources(&p, out)?;
+                continue;
+            }
+            let files = regular_files(&p)?;
+            let has_eml = files.iter().any(|f| is_eml(f));
+            if has_eml && depth < 4 {
+                folder_sources(&p, out, depth + 1)?;
+            } else {
+                let files: Vec<PathBuf> = files.into_iter().filter(|f| f.is_file()).collect();
+                if !files.is_empty() {
+                    out.push(Source::Files {
+                        title: title_from_name(&p),
+                        files,
+                        origin: p,
+                    });
+                }
+            }
+        } else if is_eml(&p) {
+            out.push(Source::Eml(p));
+        } else {
+            out.push(Source::Files {
+                title: title_from_name(&p),
+                files: vec![p.clone()],
+                origin: p,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn is_eml(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("eml") || e.eq_ignore_ascii_case("msg"))
+}
+
+/// Expand the paths given to `bientap import` into sources.
+pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>, IntakeError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let md = fs::metadata(p).map_err(io_err(p))?;
+        if md.is_dir() {
+            if is_maildir(p) {
+                maildir_sources(p, &mut out)?;
+            } else {
+                folder_sources(p, &mut out, 0)?;
+            }
+        } else if is_eml(p) {
+            out.push(Source::Eml(p.clone()));
+        } else {
+            out.push(Source::Files {
+                title: title_from_name(p),
+                files: vec![p.clone()],
+                origin: p.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------- preparing
+
+/// A message ready to be written (or refused).
+#[derive(Debug)]
+enum Prepared {
+    Ok(Box<Ready>),
+    Refused {
+        digest: String,
+        message_id: Option<String>,
+        refusal: Refusal,
+    },
+}
+
+#[derive(Debug)]
+struct Ready {
+    rec: IntakeRecord,
+    shingles: Vec<u64>,
+}
+
+fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
+    let md = fs::symlink_metadata(path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    if !md.is_file() {
+        return Err(Refusal::Unreadable("not a regular file".into()));
+    }
+    if md.len() > limit {
+        return Err(Refusal::TooLarge {
+            size: md.len(),
+            limit,
+        });
+    }
+    fs::read(path).map_err(|e| Refusal::Unreadable(e.to_string()))
+}
+
+/// A folder submission as a message: the body is `noi-dung.txt`, `body.txt` or the first
+/// `.txt` file; every other file is an attachment.
+fn parse_files(title: &str, files: &[PathBuf], limits: &Limits) -> Result<ParsedMessage, Refusal> {
+    let body_idx = files
+        .iter()
+        .position(|f| {
+            let n = f
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            n == "noi-dung.txt" || n == "noidung.txt" || n == "body.txt"
+        })
+        .or_else(|| {
+            files.iter().position(|f| {
+                f.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) && files.len() > 1
+            })
+        });
+    let mut m = ParsedMessage::default();
+    let mut total = 0u64;
+    for (i, f) in files.iter().enumerate() {
+        let data = read_limited(f, limits.max_attachment_bytes)?;
+        total += data.len() as u64;
+        if total > limits.max_message_bytes {
+            return Err(Refusal::TooLarge {
+                size: total,
+                limit: limits.max_message_bytes,
+            });
+        }
+        if Some(i) == body_idx {
+            let text = crate::text::legacy::decode_bytes(&data, None);
+            let conv = crate::text::legacy::to_unicode(&text, None);
+            if conv.converted {
+                m.encoding_from = Some(conv.from.name().to_string());
+            }
+            let c = crate::text::sanitize::clean_input(&conv.text);
+            m.removed += c.removed_controls + c.removed_escapes + c.bidi;
+            m.body = c.text.trim().to_string();
+        } else {
+            m.attachments.push(RawAttachment {
+                original_name: f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                content_type: String::new(),
+                data,
+            });
+        }
+    }
+    m.subject = title.to_string();
+    if m.subject.is_empty() && m.body.is_empty() && m.attachments.is_empty() {
+        return Err(Refusal::Empty);
+    }
+    Ok(m)
+}
+
+/// Digest of a message's content (subject, body, attachments): the same submission delivered
+/// again with other transport headers has the same digest.
+fn message_digest(m: &ParsedMessage, att_shas: &[String]) -> String {
+    let mut s = String::with_capacity(m.body.len() + 200);
+    s.push_str(&m.from_email);
+    s.push('\0');
+    s.push_str(&m.subject);
+    s.push('\0');
+    s.push_str(&m.body);
+    for a in att_shas {
+        s.push('\0');
+        s.push_str(a);
+    }
+    sha256_hex(s.as_bytes())
+}
+
+fn prepare(
+    profile: &Profile,
+    limits: &Limits,
+    src: &Source,
+    blobs: &mut BlobBatch,
+    now: &str,
+) -> Result<Prepared, std::io::Error> {
+    let (parsed, raw_digest) = match src {
+        Source::Maildir { path, .. } | Source::Eml(path) => {
+            match read_limited(path, limits.max_message_bytes) {
+                Ok(raw) => {
+                    let d = sha256_hex(&raw);
+                    (message::parse(&raw, limits), d)
+                }
+                Err(r) => (Err(r), sha256_hex(path.display().to_string().as_bytes())),
+            }
+        }
+        Source::Files {
+            title,
+            files,
+            origin,
+        } => (
+            parse_files(title, files, limits),
+            sha256_hex(origin.display().to_string().as_bytes()),
+        ),
+    };
+    let m = match parsed {
+        Ok(m) => m,
+        Err(refusal) => {
+            return Ok(Prepared::Refused {
+                digest: raw_digest,
+                message_id: None,
+                refusal,
+            })
+        }
+    };
+
+    // Attachments: inspect, then stage in the blob store.
+    let infos: Vec<checks::AttachmentInfo> = m
+        .attachments
+        .iter()
+        .map(|a| checks::inspect_attachment(profile, a, limits))
+        .collect();
+    let mut atts = Vec::with_capacity(infos.len());
+    let mut shas = Vec::with_capacity(infos.len());
+    for (a, info) in m.attachments.iter().zip(&infos) {
+        let sha = blobs.put(&a.data)?;
+        shas.push(sha.clone());
+        atts.push(NewAttachment {
+            sha256: sha,
+            size: a.data.len() as u64,
+            name: info.name.clone(),
+            ext: info.ext.clone(),
+            mime: info.mime.clone(),
+            flags: info.flags.join(","),
+        });
+    }
+
+    let sig = signature::identity_from(&m.from_name, &m.from_email, &m.body);
+    let submitter: Identity = sig.identity;
+    let title = if !m.subject.is_empty() {
+        m.subject.clone()
+    } else {
+        m.body
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(|l| l.chars().take(200).collect())
+            .or_else(|| infos.first().map(|i| i.name.clone()))
+            .unwrap_or_else(|| "(không có tiêu đề)".into())
+    };
+    let category = checks::guess_category(profile, &title, &m.body);
+    let attribution = checks::find_attribution(&m.body);
+
+    let mut cks = vec![
+        checks::identity_check(profile, &submitter),
+        checks::unit_approval_check(profile, category, &m.body, &m.forwarded, &m.cc),
+        checks::stamped_check(profile, category, &infos, m.signed_mime),
+        checks::file_types_check(profile, &infos),
+        checks::unicode_check(profile, m.encoding_from.as_deref(), &infos),
+        checks::attribution_check(profile, &attribution),
+        checks::source_check(profile, m.other_sender.as_deref()),
+        checks::cleaned_check(m.removed),
+    ];
+    // The duplicate check is added in the transaction.
+    cks.retain(|c| !c.code.is_empty());
+
+    let text = format!("{title}\n{}", m.body);
+    let shingles = minhash::shingles(&text);
+    let band_keys = minhash::band_keys(&minhash::signature(&shingles));
+    let digest = message_digest(&m, &shas);
+    let channel = match src {
+        Source::Maildir { .. } => "maildir",
+        Source::Eml(_) => "eml",
+        Source::Files { .. } => "folder",
+    };
+    let item = NewItem {
+        title,
+        body: m.body.clone(),
+        category: category.map(|c| c.code.clone()).unwrap_or_default(),
+        sensitive: category.is_some_and(|c| c.sensitive),
+        submitter,
+        unit: sig.unit,
+        attribution,
+        received_at: Some(now.to_string()),
+        channel: channel.into(),
+        message_id: m.message_id.clone(),
+        content_digest: Some(minhash::content_digest(&text)),
+        encoding_from: m.encoding_from.clone(),
+        check_flags: String::new(),
+        ..Default::default()
+    };
+    Ok(Prepared::Ok(Box::new(Ready {
+        rec: IntakeRecord {
+            item,
+            attachments: atts,
+            checks: cks,
+            band_keys,
+            dups: Vec::new(),
+            source: src.label(),
+            digest,
+        },
+        shingles,
+    })))
+}
+
+// -------------------------------------------------------------------------------- duplicates
+
+/// Duplicates of a text among items published or pending: exact by content digest, near by
+/// LSH candidates confirmed with exact Jaccard on the candidates' stored text.
+pub fn find_duplicates(
+    conn: &rusqlite::Connection,
+    content_digest: &str,
+    shingles: &[u64],
+    band_keys: &[u64],
+) -> Result<Vec<DupMatch>, StoreError> {
+    let mut out: Vec<DupMatch> = sti::exact_duplicates(conn, content_digest)?
+        .into_iter()
+        .map(|id| DupMatch {
+            other_id: id,
+            score: 1.0,
+            exact: true,
+        })
+        .collect();
+    for id in sti::band_candidates(conn, band_keys, MAX_CANDIDATES)? {
+        if out.iter().any(|d| d.other_id == id) {
+            continue;
+        }
+        if let Some((t, b)) = sti::dup_text(conn, id)? {
+            let other = minhash::shingles(&format!("{t}\n{b}"));
+            let j = minhash::jaccard(shingles, &other);
+            if j >= NEAR_DUP {
+                out.push(DupMatch {
+                    other_id: id,
+                    score: j,
+                    exact: false,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.other_id.cmp(&b.other_id))
+    });
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------- the run
+
+enum Outcome {
+    Imported(i64, bool),
+    Skipped,
+    Refused(Refusal),
+    Failed(String),
+}
+
+/// Import every source; the actor must hold the `intake` capability.
+pub fn import_sources(
+    store: &mut Store,
+    ctx: &Ctx,
+    sources: &[Source],
+    opts: &ImportOptions,
+) -> Result<ImportSummary, IntakeError> {
+    let started = Instant::now();
+    store.require_cap(&ctx.actor, Capability::Intake)?;
+    let profile = store.profile().clone();
+    let limits = Limits::from_profile(&profile);
+    let data_dir = identity::data_dir(store.path());
+    let now = ctx.now_text();
+    let mut summary = ImportSummary::default();
+    store.write(|tx| sti::ensure_dup_params(tx, minhash::PARAMS).map(|_| ()))?;
+    // Each message runs in a SAVEPOINT: keep the statement journal in memory, not in temp files.
+    store
+        .conn()
+        .pragma_update(None, "temp_store", "MEMORY")
+        .map_err(StoreError::from)?;
+    let mut blobs = BlobBatch::new(&data_dir).map_err(io_err(&data_dir))?;
+
+    for chunk in sources.chunks(opts.batch_size.max(1)) {
+        let t0 = Instant::now();
+        let mut prepared = Vec::with_capacity(chunk.len());
+        for src in chunk {
+            prepared.push(
+                prepare(&profile, &limits, src, &mut blobs, &now).map_err(io_err(&data_dir))?,
+            );
+        }
+        let t1 = Instant::now();
+        blobs.commit().map_err(io_err(&data_dir))?;
+        let t2 = Instant::now();
+        let outcomes = store.write(|tx| {
+            let mut outcomes = Vec::with_capacity(prepared.len());
+            for (src, p) in chunk.iter().zip(prepared.iter_mut()) {
+                let o = match p {
+                    Prepared::Refused {
+                        digest,
+                        message_id,
+                        refusal,
+                    } => {
+                        sti::log_refused(
+                            tx,
+                            ctx,
+                            message_id.as_deref(),
+                            digest,
+                            &src.label(),
+                            refusal.code(),
+                        )?;
+                        Outcome::Refused(refusal.clone())
+                    }
+                    Prepared::Ok(ready) => {
+                        let rec = &mut ready.rec;
+                        if sti::already_imported(tx, rec.item.message_id.as_deref(), &rec.digest)?
+                            .is_some()
+                        {
+                            Outcome::Skipped
+                        } else {
+                            tx.execute_batch("SAVEPOINT msg")?;
+                            let r = (|| -> Result<(i64, bool), StoreError> {
+                                let cd = rec.item.content_digest.clone().unwrap_or_default();
+                                rec.dups =
+                                    find_duplicates(tx, &cd, &ready.shingles, &rec.band_keys)?;
+                                rec.checks
+                                    .push(checks::duplicate_check(&profile, &rec.dups));
+                                rec.item.check_flags = checks::flags_of(&rec.checks);
+                                let failed = rec.checks.iter().any(|c| c.status == checks::FAIL);
+                                Ok((sti::insert_record(tx, ctx, rec)?, failed))
+                            })();
+                            match r {
+                                Ok((id, failed)) => {
+                                    tx.execute_batch("RELEASE msg")?;
+                                    Outcome::Imported(id, failed)
+                                }
+                                Err(StoreError::Busy) => return Err(StoreError::Busy),
+                                Err(e) => {
+                                    tx.execute_batch("ROLLBACK TO msg; RELEASE msg")?;
+                                    let msg = e.message(Lang::En, None);
+                                    sti::log_refused(
+                                        tx,
+                                        ctx,
+                                        rec.item.message_id.as_deref(),
+                                        &rec.digest,
+                                        &src.label(),
+                                        "store-error",
+                                    )?;
+                                    Outcome::Failed(msg)
+                                }
+                            }
+                        }
+                    }
+                };
+                outcomes.push(o);
+            }
+            Ok(outcomes)
+        })?;
+        if std::env::var_os("BIENTAP_TIMING").is_some() {
+            eprintln!(
+                "prepare {:?} blobs {:?} db {:?}",
+                t1 - t0,
+                t2 - t1,
+                t2.elapsed()
+            );
+        }
+        // Committed: now mark Maildir messages seen, move refused ones to quarantine.
+        for (src, o) in chunk.iter().zip(outcomes) {
+            let refused = match o {
+                Outcome::Imported(id, failed) => {
+                    summary.imported += 1;
+                    summary.items.push(id);
+                    summary.flagged += failed as usize;
+                    None
+                }
+                Outcome::Skipped => {
+                    summary.skipped += 1;
+                    None
+                }
+                Outcome::Refused(r) => Some((
+                    r.code().to_string(),
+                    r.message(Lang::Vi),
+                    r.message(Lang::En),
+                )),
+                Outcome::Failed(m) => Some((
+                    "store-error".into(),
+                    format!("lỗi ghi cơ sở dữ liệu: {m}"),
+                    format!("database error: {m}"),
+                )),
+            };
+            match (src, refused) {
+                (Source::Maildir { path, root }, None) => {
+                    if let Err(e) = mark_seen(root, path) {
+                        summary.warnings.push(format!("{}: {e}", path.display()));
+                    }
+                }
+                (Source::Maildir { path, .. }, Some(r)) if opts.quarantine => {
+                    match quarantine(&data_dir, path) {
+                        Ok(_) => summary.quarantined += 1,
+                        Err(e) => summary.warnings.push(format!("{}: {e}", path.display())),
+                    }
+                    push_refused(&mut summary, src, r);
+                }
+                (_, Some(r)) => push_refused(&mut summary, src, r),
+                _ => {}
+            }
+        }
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn push_refused(s: &mut ImportSummary, src: &Source, (code, vi, en): (String, String, String)) {
+    s.refused += 1;
+    s.refusals.push(Refused {
+        source: src.label(),
+        code,
+        reason_vi: vi,
+        reason_en: en,
+    });
+}
+
+/// Import paths (Maildirs, .eml files, folders).
+pub fn import_paths(
+    store: &mut Store,
+    ctx: &Ctx,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+) -> Result<ImportSummary, IntakeError> {
+    let sources = collect_sources(paths)?;
+    import_sources(store, ctx, &sources, opts)
+}
+
+/// Mark a Maildir message seen: move it into `cur/` with the `S` flag added.
+pub fn mark_seen(root: &Path, path: &Path) -> std::io::Result<PathBuf> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (base, flags) = match name.rsplit_once(":2,") {
+        Some((b, f)) => (b.to_string(), f.to_string()),
+        None => (name.clone(), String::new()),
+    };
+    let mut fl: Vec<char> = flags.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    if !fl.contains(&'S') {
+        fl.push('S');
+    }
+    fl.sort_unstable();
+    fl.dedup();
+    let dest = root
+        .join("cur")
+        .join(format!("{base}:2,{}", fl.into_iter().collect::<String>()));
+    fs::rename(path, &dest)?;
+    Ok(dest)
+}
+
+/// Move a refused message into `data_dir/quarantine/` (never overwriting).
+pub fn quarantine(data_dir: &Path, path: &Path) -> std::io::Result<PathBuf> {
+    let q = data_dir.join("quarantine");
+    fs::create_dir_all(&q)?;
+    let name = path
+        .file_name()
+        .map(|n| crate::text::sanitize::display_name(&n.to_string_lossy()))
+        .unwrap_or_else(|| "message".into());
+    let mut dest = q.join(&name);
+    let mut k = 1;
+    while dest.exists() {
+        dest = q.join(format!("{name}.{k}"));
+        k += 1;
+    }
+    if fs::rename(path, &dest).is_err() {
+        // Another file system: copy durably, then remove the original.
+        let data = fs::read(path)?;
+        let mut f = fs::File::create(&dest)?;
+        std::io::Write::write_all(&mut f, &data)?;
+        f.sync_all()?;
+        fs::remove_file(path)?;
+    }
+    Ok(dest)
+}

@@ -1,0 +1,366 @@
+//! Submitter identity from the signature block at the end of a body and the mail headers.
+//!
+//! A typical Vietnamese signature block:
+//!
+//! ```text
+//! Nguyễn Văn A
+//! Chuyên viên Phòng Nghiệp vụ
+//! Cục THADS tỉnh Hải Dương
+//! ĐT: 0220 3855 123
+//! ```
+//!
+//! Labelled forms ("Họ tên: …", "Chức vụ: …", "Đơn vị: …", "Điện thoại: …", "Địa chỉ: …",
+//! "Email: …") are read too. The block is searched in the last lines of the body, before any
+//! quoted reply ("-----Original Message-----", "Vào … đã viết:", "On … wrote:").
+
+use crate::domain::item::Identity;
+use crate::text::fold::fold;
+
+/// What the signature block gave, plus the unit (department) when a title line names one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Signature {
+    pub identity: Identity,
+    /// Unit inside the organisation ("Phòng Nghiệp vụ"), if any.
+    pub unit: String,
+}
+
+/// Job titles that start a title line (folded, longest first where prefixes overlap).
+const TITLES: &[&str] = &[
+    "pho chanh van phong",
+    "chanh van phong",
+    "pho truong phong",
+    "truong phong",
+    "pho chi cuc truong",
+    "chi cuc truong",
+    "pho cuc truong",
+    "cuc truong",
+    "pho giam doc",
+    "giam doc",
+    "pho chu tich",
+    "chu tich",
+    "pho truong ban",
+    "truong ban",
+    "pho hieu truong",
+    "hieu truong",
+    "pho truong",
+    "tham tra vien",
+    "chap hanh vien",
+    "chuyen vien",
+    "can bo",
+    "cong chuc",
+    "vien chuc",
+    "nhan vien",
+    "thu ky",
+    "ke toan",
+    "van thu",
+    "thanh tra vien",
+    "giao vien",
+    "phong vien",
+    "bien tap vien",
+    "cong tac vien",
+    "thu truong",
+    "truong",
+];
+
+/// Words that start an organisation (or unit) line (folded).
+const ORGS: &[&str] = &[
+    "cuc",
+    "chi cuc",
+    "tong cuc",
+    "so",
+    "phong",
+    "van phong",
+    "ubnd",
+    "uy ban",
+    "trung tam",
+    "ban",
+    "bo",
+    "truong",
+    "cong ty",
+    "hoi",
+    "vien",
+    "benh vien",
+    "xa",
+    "phuong",
+    "thi tran",
+    "huyen",
+    "thanh pho",
+    "tinh",
+    "doan",
+    "toa an",
+    "vien kiem sat",
+    "thads",
+    "dang uy",
+    "cong an",
+];
+
+/// Units inside an organisation (folded prefixes).
+const UNITS: &[&str] = &["phong", "van phong", "to", "bo phan", "doi", "khoa"];
+
+fn starts_with_word(folded: &str, prefix: &str) -> bool {
+    folded == prefix
+        || (folded.starts_with(prefix)
+            && folded[prefix.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_alphanumeric()))
+}
+
+/// Strip "Label:" and return (folded label, value) when the line is labelled.
+fn labelled(line: &str) -> Option<(String, &str)> {
+    let (l, v) = line.split_once(':')?;
+    if l.chars().count() > 20 {
+        return None;
+    }
+    Some((fold(l.trim()), v.trim()))
+}
+
+/// A phone number in the line (Vietnamese forms: 0220 3855 123, 0912.345.678, +84 912 345 678).
+pub fn find_phone(line: &str) -> Option<String> {
+    let mut best = String::new();
+    let mut cur = String::new();
+    let mut digits = 0;
+    let flush = |cur: &mut String, digits: &mut usize, best: &mut String| {
+        if *digits >= 9 && *digits <= 13 && best.is_empty() {
+            *best = cur.trim().trim_end_matches(['.', '-']).to_string();
+        }
+        cur.clear();
+        *digits = 0;
+    };
+    for c in line.chars() {
+        if c.is_ascii_digit() {
+            cur.push(c);
+            digits += 1;
+        } else if (c == '+' && cur.is_empty())
+            || (!cur.is_empty() && matches!(c, ' ' | '.' | '-' | '(' | ')'))
+        {
+            cur.push(c);
+        } else {
+            flush(&mut cur, &mut digits, &mut best);
+        }
+    }
+    flush(&mut cur, &mut digits, &mut best);
+    (!best.is_empty()).then_some(best)
+}
+
+/// An e-mail address in the line.
+pub fn find_email(line: &str) -> Option<String> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':'))
+        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | '"' | '\'')))
+        .find(|t| {
+            let mut sp = t.splitn(2, '@');
+            let (Some(a), Some(b)) = (sp.next(), sp.next()) else {
+                return false;
+            };
+            !a.is_empty() && b.contains('.') && !b.contains('@') && t.is_ascii()
+        })
+        .map(|t| t.to_lowercase())
+}
+
+/// A personal name: 2–6 words, each starting with an upper-case letter, no digits.
+fn looks_like_name(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (2..=6).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut cs = w.chars();
+            cs.next().is_some_and(|c| c.is_uppercase()) && w.chars().all(char::is_alphabetic)
+        })
+        && !ORGS.iter().any(|o| starts_with_word(&fold(line), o))
+}
+
+fn cut_quoted(body: &str) -> &str {
+    let mut end = body.len();
+    let mut off = 0;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim();
+        let f = fold(t);
+        let quoted = t.starts_with("-----Original Message")
+            || t.starts_with("---------- Forwarded message")
+            || t.starts_with("-------- Forwarded Message")
+            || (f.starts_with("vao ") && f.ends_with("da viet:"))
+            || (t.starts_with("On ") && t.ends_with("wrote:"))
+            || t.starts_with('>');
+        if quoted {
+            end = off;
+            break;
+        }
+        off += line.len();
+    }
+    &body[..end]
+}
+
+/// Read the signature block. Lines are examined from the end, at most 12 non-empty lines.
+pub fn parse_signature(body: &str) -> Signature {
+    let main = cut_quoted(body);
+    let mut lines: Vec<&str> = main
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    // After a "-- " delimiter, the block is what follows it.
+    if let Some(p) = lines.iter().rposition(|l| *l == "--" || *l == "—") {
+        lines = lines[p + 1..].to_vec();
+    }
+    let start = lines.len().saturating_sub(12);
+    let block = &lines[start..];
+    let mut s = Signature::default();
+    let id = &mut s.identity;
+    for &line in block {
+        let f = fold(line);
+        if let Some((label, value)) = labelled(line) {
+            if value.is_empty() {
+                continue;
+            }
+            match label.as_str() {
+                "ho ten" | "ho va ten" | "nguoi gui" | "nguoi viet" | "tac gia" | "name" => {
+                    id.name = value.to_string();
+                    continue;
+                }
+                "chuc vu" | "chuc danh" | "title" => {
+                    id.title = value.to_string();
+                    continue;
+                }
+                "don vi" | "co quan" | "to chuc" | "organisation" | "organization" => {
+                    id.organisation = value.to_string();
+                    continue;
+                }
+                "dia chi" | "d/c" | "dc" | "address" => {
+                    id.address = value.to_string();
+                    continue;
+                }
+                "email" | "e-mail" | "thu dien tu" | "mail" => {
+                    if let Some(e) = find_email(value) {
+                        id.email = e;
+                    }
+                    continue;
+                }
+                l if l.starts_with("dt")
+                    || l.starts_with("dien thoai")
+                    || l.starts_with("tel")
+                    || l.starts_with("mobile")
+                    || l.starts_with("phone")
+                    || l.starts_with("dd")
+                    || l == "sdt" =>
+                {
+                    if let Some(p) = find_phone(value) {
+                        if id.phone.is_empty() {
+                            id.phone = p;
+                        }
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if let Some(e) = find_email(line) {
+            if id.email.is_empty() {
+                id.email = e;
+            }
+            if line.split_whitespace().count() <= 2 {
+                continue;
+            }
+        }
+        if let Some(p) = find_phone(line) {
+            if id.phone.is_empty()
+                && line.chars().filter(char::is_ascii_digit).count() * 2
+                    >= line.chars().filter(|c| !c.is_whitespace()).count() / 2
+            {
+                id.phone = p;
+                continue;
+            }
+        }
+        if let Some(t) = TITLES.iter().find(|t| starts_with_word(&f, t)) {
+            if id.title.is_empty() {
+                // Split "Chuyên viên Phòng Nghiệp vụ" into the title and the unit.
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let n = t.split(' ').count().min(words.len());
+                id.title = words[..n].join(" ");
+                let rest = words[n..].join(" ");
+                if !rest.is_empty() {
+                    s.unit = rest;
+                }
+                continue;
+            }
+        }
+        if ORGS.iter().any(|o| starts_with_word(&f, o)) && line.split_whitespace().count() >= 2 {
+            let is_unit = UNITS.iter().any(|u| starts_with_word(&f, u));
+            if is_unit && s.unit.is_empty() && id.organisation.is_empty() {
+                s.unit = line.to_string();
+            } else if id.organisation.is_empty() {
+                id.organisation = line.to_string();
+            }
+            continue;
+        }
+        if id.name.is_empty() && looks_like_name(line) {
+            id.name = line.to_string();
+        }
+    }
+    // A unit line seen alone is the organisation as far as the check is concerned.
+    if s.identity.organisation.is_empty() && !s.unit.is_empty() {
+        s.identity.organisation = s.unit.clone();
+    }
+    s
+}
+
+/// Merge the headers (From name and address) with the signature block: the block wins for the
+/// name when the From display name is empty or only the address.
+pub fn identity_from(from_name: &str, from_email: &str, body: &str) -> Signature {
+    let mut s = parse_signature(body);
+    let id = &mut s.identity;
+    if id.name.is_empty() && !from_name.trim().is_empty() && !from_name.contains('@') {
+        id.name = from_name.trim().to_string();
+    }
+    if id.email.is_empty() {
+        id.email = from_email.to_string();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typical_block() {
+        let body = "Kính gửi Tổ biên tập,\nXin gửi tin.\n\nTrân trọng,\nNguyễn Văn A\nChuyên viên Phòng Nghiệp vụ\nCục THADS tỉnh Hải Dương\nĐT: 0220 3855 123\n";
+        let s = parse_signature(body);
+        assert_eq!(s.identity.name, "Nguyễn Văn A");
+        assert_eq!(s.identity.title, "Chuyên viên");
+        assert_eq!(s.unit, "Phòng Nghiệp vụ");
+        assert_eq!(s.identity.organisation, "Cục THADS tỉnh Hải Dương");
+        assert_eq!(s.identity.phone, "0220 3855 123");
+    }
+
+    #[test]
+    fn labelled_block() {
+        let body = "Nội dung.\n\nHọ tên: Trần Thị Bình\nChức vụ: Thư ký tòa soạn\nĐơn vị: Sở Tư pháp tỉnh Bình Phước\nĐịa chỉ: 123 Trần Hưng Đạo\nEmail: binh@stp.binhphuoc.gov.vn";
+        let s = parse_signature(body);
+        assert_eq!(s.identity.name, "Trần Thị Bình");
+        assert_eq!(s.identity.title, "Thư ký tòa soạn");
+        assert_eq!(s.identity.organisation, "Sở Tư pháp tỉnh Bình Phước");
+        assert_eq!(s.identity.address, "123 Trần Hưng Đạo");
+        assert_eq!(s.identity.email, "binh@stp.binhphuoc.gov.vn");
+        assert!(s.identity.phone.is_empty());
+    }
+
+    #[test]
+    fn quoted_reply_is_not_the_signature() {
+        let body = "Gửi lại bài.\nLê Văn C\n\n-----Original Message-----\nNguyễn Văn B\nChuyên viên\nĐT: 0912345678";
+        let s = parse_signature(body);
+        assert_eq!(s.identity.name, "Lê Văn C");
+        assert!(s.identity.phone.is_empty());
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(
+            find_phone("DĐ 0912.345.678").as_deref(),
+            Some("0912.345.678")
+        );
+        assert_eq!(
+            find_phone("+84 912 345 678").as_deref(),
+            Some("+84 912 345 678")
+        );
+        assert_eq!(find_phone("năm 2024"), None);
+    }
+}

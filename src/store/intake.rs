@@ -1,0 +1,268 @@
+//! Store side of intake: the intake log (nothing imported twice), attachments, checks and the
+//! near-duplicate index. Every function works inside an open transaction (`conn` is the
+//! transaction); the importer wraps each message in its own SAVEPOINT.
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::items::insert_item;
+use super::{Ctx, NewItem, Result};
+
+/// An attachment already written to the blob store.
+#[derive(Debug, Clone, Default)]
+pub struct NewAttachment {
+    pub sha256: String,
+    pub size: u64,
+    /// Sanitised display name.
+    pub name: String,
+    pub ext: String,
+    pub mime: String,
+    /// Comma-separated flags (type-mismatch, not-allowed, empty, archive-bomb…).
+    pub flags: String,
+}
+
+/// One check result to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCheck {
+    pub code: String,
+    /// pass | fail | warn | na
+    pub status: String,
+    pub article: String,
+    pub detail: String,
+}
+
+/// A duplicate found for a new item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DupMatch {
+    pub other_id: i64,
+    pub score: f64,
+    pub exact: bool,
+}
+
+/// Everything intake writes for one message.
+#[derive(Debug, Clone, Default)]
+pub struct IntakeRecord {
+    pub item: NewItem,
+    pub attachments: Vec<NewAttachment>,
+    pub checks: Vec<NewCheck>,
+    pub band_keys: Vec<u64>,
+    pub dups: Vec<DupMatch>,
+    /// Where it came from (file path), for the log.
+    pub source: String,
+    /// Digest of the message's content (intake log key, with the Message-ID).
+    pub digest: String,
+}
+
+/// A previous import of the same message, if any: (item id, when).
+pub fn already_imported(
+    conn: &Connection,
+    message_id: Option<&str>,
+    digest: &str,
+) -> Result<Option<(Option<i64>, String)>> {
+    let mut by_digest = conn.prepare_cached(
+        "SELECT item_id, at FROM intake_log WHERE digest = ?1 AND outcome = 'imported' LIMIT 1",
+    )?;
+    if let Some(r) = by_digest
+        .query_row([digest], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+    {
+        return Ok(Some(r));
+    }
+    if let Some(m) = message_id.filter(|m| !m.is_empty()) {
+        let mut by_id = conn.prepare_cached(
+            "SELECT item_id, at FROM intake_log WHERE message_id = ?1 AND outcome = 'imported' LIMIT 1",
+        )?;
+        return Ok(by_id
+            .query_row([m], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?);
+    }
+    Ok(None)
+}
+
+/// Record a refused message (kept so that the refusal and its reason can be shown later).
+pub fn log_refused(
+    conn: &Connection,
+    ctx: &Ctx,
+    message_id: Option<&str>,
+    digest: &str,
+    source: &str,
+    reason: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO intake_log(message_id, digest, source, item_id, at, outcome, reason)
+         VALUES (?1, ?2, ?3, NULL, ?4, 'refused', ?5)",
+    )?
+    .execute(params![message_id, digest, source, ctx.now_text(), reason])?;
+    Ok(())
+}
+
+/// Items with the same content digest that are published or pending (not rejected/withdrawn).
+pub fn exact_duplicates(conn: &Connection, content_digest: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM items WHERE content_digest = ?1
+           AND state NOT IN ('rejected','withdrawn') ORDER BY id LIMIT 20",
+    )?;
+    let rows = stmt.query_map([content_digest], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<i64>>>()?)
+}
+
+/// Items sharing at least one LSH band key (candidates; at most `limit`, most shared first).
+pub fn band_candidates(conn: &Connection, keys: &[u64], limit: usize) -> Result<Vec<i64>> {
+    let mut counts: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
+    let mut stmt = conn.prepare_cached("SELECT item_id FROM dup_bands WHERE key = ?1")?;
+    for k in keys {
+        let rows = stmt.query_map([*k as i64], |r| r.get::<_, i64>(0))?;
+        for r in rows {
+            *counts.entry(r?).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(i64, u32)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.truncate(limit);
+    Ok(v.into_iter().map(|(id, _)| id).collect())
+}
+
+/// Stored title and body of an item that is published or pending, for the exact Jaccard.
+pub fn dup_text(conn: &Connection, id: i64) -> Result<Option<(String, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT title, body FROM items WHERE id = ?1 AND state NOT IN ('rejected','withdrawn')",
+    )?;
+    Ok(stmt
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Keep the near-duplicate parameters in the meta table; returns the stored value when it
+/// differs from `params` (signatures computed under other parameters are not comparable).
+pub fn ensure_dup_params(conn: &Connection, params_text: &str) -> Result<Option<String>> {
+    let cur: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'minhash_params'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match cur {
+        None => {
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('minhash_params', ?1)",
+                [params_text],
+            )?;
+            Ok(None)
+        }
+        Some(c) if c == params_text => Ok(None),
+        Some(c) => Ok(Some(c)),
+    }
+}
+
+/// Insert a whole message: item (with its audit row), attachments, checks, band keys, duplicate
+/// matches and the intake log row. Call inside a SAVEPOINT. Returns the item id.
+pub fn insert_record(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result<i64> {
+    let id = insert_item(conn, ctx, &rec.item)?;
+    {
+        let mut st = conn.prepare_cached(
+            "INSERT INTO attachments(item_id, sha256, size, name, ext, mime, flags)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for a in &rec.attachments {
+            st.execute(params![
+                id,
+                a.sha256,
+                a.size as i64,
+                a.name,
+                a.ext,
+                a.mime,
+                a.flags
+            ])?;
+        }
+    }
+    {
+        let mut st = conn.prepare_cached(
+            "INSERT OR REPLACE INTO checks(item_id, code, status, article, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for c in &rec.checks {
+            st.execute(params![id, c.code, c.status, c.article, c.detail])?;
+        }
+    }
+    {
+        let mut st =
+            conn.prepare_cached("INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES (?1, ?2)")?;
+        for k in &rec.band_keys {
+            st.execute(params![*k as i64, id])?;
+        }
+    }
+    if !rec.dups.is_empty() {
+        let mut st = conn.prepare_cached(
+            "INSERT OR REPLACE INTO dup_matches(item_id, other_id, score, exact) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut best: f64 = 0.0;
+        for d in &rec.dups {
+            st.execute(params![id, d.other_id, d.score, d.exact])?;
+            best = best.max(d.score);
+        }
+        conn.prepare_cached("UPDATE items SET dup_score = ?2 WHERE id = ?1")?
+            .execute(params![id, best])?;
+    }
+    conn.prepare_cached(
+        "INSERT INTO intake_log(message_id, digest, source, item_id, at, outcome, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'imported', '')",
+    )?
+    .execute(params![
+        rec.item.message_id,
+        rec.digest,
+        rec.source,
+        id,
+        ctx.now_text()
+    ])?;
+    Ok(id)
+}
+
+/// One row of the intake log.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IntakeLogRow {
+    pub message_id: Option<String>,
+    pub digest: String,
+    pub source: String,
+    pub item_id: Option<i64>,
+    pub at: String,
+    pub outcome: String,
+    pub reason: String,
+}
+
+/// The intake log, newest first.
+pub fn intake_log(conn: &Connection, limit: usize) -> Result<Vec<IntakeLogRow>> {
+    let mut st = conn.prepare(
+        "SELECT message_id, digest, source, item_id, at, outcome, reason FROM intake_log
+         ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = st.query_map([limit as i64], |r| {
+        Ok(IntakeLogRow {
+            message_id: r.get(0)?,
+            digest: r.get(1)?,
+            source: r.get(2)?,
+            item_id: r.get(3)?,
+            at: r.get(4)?,
+            outcome: r.get(5)?,
+            reason: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Record that a "return for revision" letter was written (and maybe sent) for an item.
+pub fn record_reply(conn: &Connection, ctx: &Ctx, item_id: i64, note: &str) -> Result<()> {
+    super::audit::append(
+        conn,
+        ctx,
+        super::audit::AuditWrite {
+            item_id: Some(item_id),
+            action: "reply-letter",
+            from_state: None,
+            to_state: None,
+            reasons: &[],
+            note,
+            version: None,
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,647 @@
+//! `bientap import`: Maildir, .eml files and folders; idempotency; the checks; bad input.
+
+mod intake_common;
+
+use std::fs;
+use std::path::PathBuf;
+
+use bientap::intake::{import_paths, ImportOptions};
+use intake_common::*;
+
+fn opts() -> ImportOptions {
+    ImportOptions {
+        batch_size: 7,
+        quarantine: true,
+    }
+}
+
+fn check<'a>(cs: &'a [bientap::store::CheckResult], code: &str) -> &'a bientap::store::CheckResult {
+    cs.iter()
+        .find(|c| c.code == code)
+        .unwrap_or_else(|| panic!("no check {code}: {cs:?}"))
+}
+
+/// A corpus: UTF-8 and windows-1258 subjects, alternative/mixed/HTML-only bodies, attachments.
+fn corpus() -> Vec<(String, Vec<u8>)> {
+    let mut v = Vec::new();
+    for i in 0..20u64 {
+        let mut m = Mail::new(
+            &format!("m{i}"),
+            &format!("Hội nghị tổng kết công tác thi hành án số {i}"),
+            &format!("{}{SIGNATURE}", prose(i, 8)),
+        );
+        match i % 4 {
+            0 => m = m.attach(&format!("bao-cao-{i}.pdf"), "application/pdf", PDF),
+            1 => {
+                m.html = Some(format!(
+                    "<html><body><p>{}</p><p>Đã duyệt</p></body></html>",
+                    prose(i, 3)
+                ));
+            }
+            2 => {
+                m.text = None;
+                m.html = Some(format!(
+                    "<html><head><style>p{{color:red}}</style></head><body><p>{}</p><br>{}</body></html>",
+                    prose(i, 6),
+                    SIGNATURE.replace('\n', "<br>")
+                ));
+            }
+            _ => {
+                // windows-1258 subject: "Việt" with a combining dot below.
+                m.subject_header = format!("=?windows-1258?Q?Tin_Vi=EA=F2t_Nam_s=F4=EC_{i}?=");
+            }
+        }
+        v.push((format!("m{i}.eml"), m.bytes()));
+    }
+    v
+}
+
+#[test]
+fn maildir_import_marks_seen_after_commit_and_is_idempotent() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let md = maildir(&d.path().join("Maildir"));
+    let msgs = corpus();
+    for (k, (name, bytes)) in msgs.iter().enumerate() {
+        // Half in new/, half already read by a mail client but not seen by bientap (cur/ without S).
+        let p = if k % 2 == 0 {
+            md.join("new").join(name)
+        } else {
+            md.join("cur").join(format!("{name}:2,F"))
+        };
+        fs::write(p, bytes).unwrap();
+    }
+    // A message already seen (S flag) is not taken in.
+    fs::write(
+        md.join("cur").join("old.eml:2,S"),
+        Mail::new("old", "Cũ", "cũ").bytes(),
+    )
+    .unwrap();
+
+    let s = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    assert_eq!((s.imported, s.skipped, s.refused), (20, 0, 0), "{s:?}");
+    assert!(
+        fs::read_dir(md.join("new")).unwrap().next().is_none(),
+        "new/ emptied"
+    );
+    let cur: Vec<String> = fs::read_dir(md.join("cur"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(cur.len(), 21);
+    assert!(
+        cur.iter()
+            .all(|n| n.ends_with(":2,S") || n.ends_with(":2,FS")),
+        "{cur:?}"
+    );
+
+    // Subjects decoded (UTF-8 and windows-1258), HTML-only bodies readable.
+    let items = st.list(&Default::default(), None).unwrap();
+    assert!(
+        items.iter().any(|r| r.title == "Tin Việt Nam số 3"),
+        "{:?}",
+        items.iter().map(|r| &r.title).collect::<Vec<_>>()
+    );
+    assert!(items
+        .iter()
+        .any(|r| r.title == "Hội nghị tổng kết công tác thi hành án số 0"));
+    let html_only = st.item(s.items[2]).unwrap();
+    assert!(
+        !html_only.body.contains('<') && !html_only.body.contains("color:red"),
+        "{}",
+        html_only.body
+    );
+    assert!(html_only.body.contains("Nguyễn Văn A"));
+    assert_eq!(html_only.submitter.phone, "0220 3855 123");
+
+    // Idempotent: the same messages again (e.g. a mail client restored them to new/) are skipped.
+    for (name, bytes) in &msgs {
+        fs::write(md.join("new").join(name), bytes).unwrap();
+    }
+    let s2 = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    assert_eq!((s2.imported, s2.skipped, s2.refused), (0, 20, 0), "{s2:?}");
+    assert_eq!(st.list(&Default::default(), None).unwrap().len(), 20);
+    // And a plain second run finds nothing new at all.
+    let s3 = import_paths(&mut st, &ctx(), &[md], &opts()).unwrap();
+    assert_eq!((s3.imported, s3.skipped, s3.refused), (0, 0, 0));
+    assert!(st.audit_verify().unwrap().fault.is_none());
+}
+
+#[test]
+fn eml_files_identity_and_attachments() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let p = d.path().join("a.eml");
+    fs::write(
+        &p,
+        Mail::new("a1", "Tin hội nghị", &format!("Nội dung tin.{SIGNATURE}"))
+            .attach("Báo cáo tổng kết.pdf", "application/pdf", PDF)
+            .bytes(),
+    )
+    .unwrap();
+    let s = import_paths(&mut st, &ctx(), &[p.clone()], &opts()).unwrap();
+    assert_eq!(s.imported, 1);
+    let it = st.item(s.items[0]).unwrap();
+    assert_eq!(it.submitter.name, "Nguyễn Văn A");
+    assert_eq!(it.submitter.title, "Chuyên viên");
+    assert_eq!(it.submitter.organisation, "Cục THADS tỉnh Hải Dương");
+    assert_eq!(it.submitter.email, "nva@thads.haiduong.gov.vn");
+    assert_eq!(it.unit, "Phòng Nghiệp vụ");
+    assert_eq!(it.message_id.as_deref(), Some("a1@test.vn"));
+    let cs = st.checks(it.id).unwrap();
+    assert_eq!(check(&cs, "identity").status, "pass");
+    assert_eq!(check(&cs, "identity").article, "Điều 8 khoản 2");
+    assert_eq!(check(&cs, "file-types").status, "pass");
+    let atts = st.attachments(it.id).unwrap();
+    assert_eq!(atts.len(), 1);
+    assert_eq!(atts[0].name, "Báo cáo tổng kết.pdf");
+    assert_eq!(atts[0].mime, "application/pdf");
+    let blob = d
+        .path()
+        .join("data/blobs")
+        .join(&atts[0].sha256[..2])
+        .join(&atts[0].sha256[2..]);
+    assert_eq!(fs::read(blob).unwrap(), PDF);
+    // The file given on the command line is left where it was.
+    assert!(p.exists());
+}
+
+#[test]
+fn checks_fail_and_flag_letters() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    // Category from a [code] tag: van-ban-chi-dao needs unit approval and a stamped scan.
+    let mut m = Mail::new(
+        "c1",
+        "[van-ban-chi-dao] Công văn hướng dẫn",
+        "Gửi công văn, không chữ ký.",
+    )
+    .attach(
+        "cong-van.docx",
+        "application/octet-stream",
+        b"PK\x03\x04 not really",
+    )
+    .attach(
+        "virus.pdf",
+        "application/pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff",
+    );
+    m.from = "someone@gmail.com".into();
+    m.extra_headers = "Reply-To: other@evil.example\r\n".into();
+    let p = d.path().join("c1.eml");
+    fs::write(&p, m.bytes()).unwrap();
+    let s = import_paths(&mut st, &ctx(), &[p], &opts()).unwrap();
+    assert_eq!(s.imported, 1);
+    assert_eq!(s.flagged, 1);
+    let it = st.item(s.items[0]).unwrap();
+    assert_eq!(it.category, "van-ban-chi-dao");
+    let cs = st.checks(it.id).unwrap();
+    let idc = check(&cs, "identity");
+    assert_eq!(idc.status, "fail");
+    assert!(
+        idc.detail.contains("họ tên") && idc.detail.contains("chức danh"),
+        "{}",
+        idc.detail
+    );
+    assert_eq!(check(&cs, "unit-approval").status, "fail");
+    assert_eq!(check(&cs, "unit-approval").article, "Điều 9 khoản 1");
+    assert_eq!(check(&cs, "stamped").status, "fail");
+    let ft = check(&cs, "file-types");
+    assert_eq!(ft.status, "fail");
+    assert!(
+        ft.detail.contains("virus.pdf") && ft.detail.contains("không khớp"),
+        "{}",
+        ft.detail
+    );
+    assert!(ft.detail.contains(".docx"), "{}", ft.detail);
+    assert_eq!(check(&cs, "source").status, "warn");
+    assert_eq!(it.check_flags, "I A S F o");
+    let atts = st.attachments(it.id).unwrap();
+    assert!(atts
+        .iter()
+        .any(|a| a.name == "virus.pdf" && a.flags.contains("type-mismatch")));
+    assert!(atts
+        .iter()
+        .any(|a| a.name == "cong-van.docx" && a.flags.contains("not-allowed")));
+}
+
+#[test]
+fn approval_by_line_forward_or_cc() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let body = format!("Tin hoạt động của đơn vị.\nLãnh đạo đơn vị đã duyệt nội dung.{SIGNATURE}");
+    let a = Mail::new("ap1", "[tin-tuc] Tin hoạt động", &body);
+    let mut b = Mail::new(
+        "ap2",
+        "[tin-tuc] Tin khác",
+        &format!("Tin khác hẳn.{SIGNATURE}"),
+    );
+    b.cc = Some("\"Trưởng phòng Trần Văn B\" <tvb@thads.vn>".into());
+    let c = Mail::new(
+        "ap3",
+        "[tin-tuc] Tin thứ ba",
+        &format!("Tin thứ ba chưa được lãnh đạo đơn vị duyệt.{SIGNATURE}"),
+    );
+    let mut paths = Vec::new();
+    for (k, m) in [a, b, c].iter().enumerate() {
+        let p = d.path().join(format!("{k}.eml"));
+        fs::write(&p, m.bytes()).unwrap();
+        paths.push(p);
+    }
+    let s = import_paths(&mut st, &ctx(), &paths, &opts()).unwrap();
+    assert_eq!(s.imported, 3);
+    let st_of = |id| {
+        check(&st.checks(id).unwrap(), "unit-approval")
+            .status
+            .clone()
+    };
+    assert_eq!(st_of(s.items[0]), "pass");
+    assert_eq!(st_of(s.items[1]), "warn");
+    assert_eq!(st_of(s.items[2]), "fail");
+}
+
+#[test]
+fn legacy_tcvn3_body_is_converted_and_flagged() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let uni = "Căn cứ Luật Tổ chức Chính phủ, Cục thi hành án dân sự tỉnh Hải Dương thông báo kết quả công tác của các đơn vị trong năm qua được đánh giá cao.";
+    let tcvn = bientap::text::legacy::encode_tcvn3(uni);
+    // As a mail client would send it: the TCVN3 bytes labelled windows-1252.
+    let bytes: Vec<u8> = tcvn
+        .chars()
+        .map(|c| encoding_rs::WINDOWS_1252.encode(&c.to_string()).0[0])
+        .collect();
+    let mut raw = b"From: a@b.vn\r\nSubject: Thong bao\r\nMessage-ID: <t1@x>\r\nContent-Type: text/plain; charset=windows-1252\r\n\r\n".to_vec();
+    raw.extend_from_slice(&bytes);
+    let p = d.path().join("t.eml");
+    fs::write(&p, raw).unwrap();
+    let s = import_paths(&mut st, &ctx(), &[p], &opts()).unwrap();
+    let it = st.item(s.items[0]).unwrap();
+    assert_eq!(it.encoding_from.as_deref(), Some("TCVN3"));
+    assert_eq!(it.body, uni);
+    assert_eq!(check(&st.checks(it.id).unwrap(), "unicode").status, "warn");
+    assert!(it.check_flags.contains('e'), "{}", it.check_flags);
+}
+
+#[test]
+fn duplicates_exact_and_near() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let base = prose(42, 20);
+    // Near: change a few words at the end (well above 0.8 Jaccard with 240 syllables).
+    let near = base.replacen("hội nghị", "hội thảo", 1);
+    let other = prose(7, 20);
+    let mails = [
+        Mail::new("d1", "Bài gốc", &base),
+        Mail::new("d2", "Bài gốc", &base.to_uppercase()), // exact after folding
+        Mail::new("d3", "Bài gốc", &near),
+        Mail::new("d4", "Bài khác", &other),
+    ];
+    let mut paths = Vec::new();
+    for (k, m) in mails.iter().enumerate() {
+        let p = d.path().join(format!("{k}.eml"));
+        fs::write(&p, m.bytes()).unwrap();
+        paths.push(p);
+    }
+    let s = import_paths(&mut st, &ctx(), &paths, &opts()).unwrap();
+    assert_eq!(s.imported, 4);
+    let first = s.items[0];
+    let it2 = st.item(s.items[1]).unwrap();
+    assert_eq!(it2.dup_score, Some(1.0));
+    let dc = st.checks(it2.id).unwrap();
+    assert_eq!(check(&dc, "duplicate").status, "fail");
+    assert!(check(&dc, "duplicate")
+        .detail
+        .contains(&format!("#{first}")));
+    let it3 = st.item(s.items[2]).unwrap();
+    let score = it3.dup_score.unwrap();
+    assert!((0.8..1.0).contains(&score), "{score}");
+    assert!(it3.check_flags.contains('D'));
+    let it4 = st.item(s.items[3]).unwrap();
+    assert_eq!(it4.dup_score, None);
+    assert_eq!(
+        check(&st.checks(it4.id).unwrap(), "duplicate").status,
+        "pass"
+    );
+    let n: i64 = st
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM dup_matches WHERE item_id = ?1 AND other_id = ?2 AND exact = 0",
+            [it3.id, first],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn plain_folder_one_submission_per_subfolder_and_per_document() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let usb = d.path().join("tin-bai");
+    fs::create_dir_all(usb.join("hoi-nghi-tong-ket")).unwrap();
+    fs::write(
+        usb.join("hoi-nghi-tong-ket/noi-dung.txt"),
+        format!("Hội nghị tổng kết.{SIGNATURE}"),
+    )
+    .unwrap();
+    fs::write(
+        usb.join("hoi-nghi-tong-ket/anh.jpg"),
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    )
+    .unwrap();
+    fs::write(usb.join("ke-hoach-2026.pdf"), PDF).unwrap();
+    fs::write(
+        usb.join("thu.eml"),
+        Mail::new("f1", "Thư trong thư mục", "Nội dung").bytes(),
+    )
+    .unwrap();
+    fs::write(usb.join(".hidden"), b"x").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/passwd", usb.join("passwd.txt")).unwrap();
+    let s = import_paths(&mut st, &ctx(), &[usb.clone()], &opts()).unwrap();
+    assert_eq!((s.imported, s.refused), (3, 0), "{s:?}");
+    let titles: Vec<String> = s
+        .items
+        .iter()
+        .map(|id| st.item(*id).unwrap().title)
+        .collect();
+    assert!(
+        titles.contains(&"hoi nghi tong ket".to_string()),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"ke hoach 2026".to_string()), "{titles:?}");
+    assert!(titles.contains(&"Thư trong thư mục".to_string()));
+    let folder_item = s
+        .items
+        .iter()
+        .map(|id| st.item(*id).unwrap())
+        .find(|i| i.title == "hoi nghi tong ket")
+        .unwrap();
+    assert_eq!(folder_item.submitter.name, "Nguyễn Văn A");
+    assert_eq!(st.attachments(folder_item.id).unwrap().len(), 1);
+    // The user's folder is left untouched.
+    assert!(usb.join("ke-hoach-2026.pdf").exists());
+    let again = import_paths(&mut st, &ctx(), &[usb], &opts()).unwrap();
+    assert_eq!((again.imported, again.skipped), (0, 3));
+}
+
+#[test]
+fn bad_input_each_message_whole_or_refused_and_run_goes_on() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let max = st.profile().intake.max_attachment_bytes as usize;
+    let md = maildir(&d.path().join("Maildir"));
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mail");
+    for e in fs::read_dir(&fixtures).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), md.join("new").join(e.file_name())).unwrap();
+    }
+    // 1 MB header line.
+    let mut huge = b"From: a@b.vn\r\nSubject: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 1 << 20));
+    huge.extend_from_slice(b"\r\n\r\nbody\r\n");
+    fs::write(md.join("new/huge-header"), huge).unwrap();
+    // Thousands of parts.
+    let mut many = String::from(
+        "From: a@b.vn\r\nSubject: many\r\nContent-Type: multipart/mixed; boundary=\"p\"\r\n\r\n",
+    );
+    for k in 0..3000 {
+        many.push_str(&format!(
+            "--p\r\nContent-Type: text/plain\r\n\r\npart {k}\r\n"
+        ));
+    }
+    many.push_str("--p--\r\n");
+    fs::write(md.join("new/many-parts"), many).unwrap();
+    // Zero-byte and enormous attachments.
+    fs::write(
+        md.join("new/zero-att"),
+        Mail::new("z1", "Tệp rỗng", "x")
+            .attach("rong.pdf", "application/pdf", b"")
+            .bytes(),
+    )
+    .unwrap();
+    fs::write(
+        md.join("new/big-att"),
+        Mail::new("z2", "Tệp lớn", "x")
+            .attach("lon.pdf", "application/pdf", &vec![b'%'; max + 1])
+            .bytes(),
+    )
+    .unwrap();
+    // Zip bomb (overlapping entries) and a ratio bomb.
+    let bomb = bientap::intake::archive::build_overlapping_zip(200);
+    fs::write(
+        md.join("new/zip-bomb"),
+        Mail::new("z3", "Nén", "x")
+            .attach("tai-lieu.zip", "application/zip", &bomb)
+            .bytes(),
+    )
+    .unwrap();
+    // A good message after all the bad ones.
+    fs::write(
+        md.join("new/zz-good"),
+        Mail::new("good", "Tin tốt", &format!("Nội dung tốt.{SIGNATURE}")).bytes(),
+    )
+    .unwrap();
+
+    let before_outside: Vec<PathBuf> = files_under(d.path())
+        .into_iter()
+        .filter(|p| !p.starts_with(d.path().join("data")))
+        .collect();
+    let s = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    let codes: Vec<(String, String)> = s
+        .refusals
+        .iter()
+        .map(|r| {
+            (
+                r.source.rsplit('/').next().unwrap().to_string(),
+                r.code.clone(),
+            )
+        })
+        .collect();
+    let code_of = |n: &str| {
+        codes
+            .iter()
+            .find(|(s, _)| s.starts_with(n))
+            .map(|(_, c)| c.as_str())
+    };
+    assert_eq!(
+        code_of("huge-header"),
+        Some("header-line-too-long"),
+        "{codes:?}"
+    );
+    assert_eq!(code_of("many-parts"), Some("too-many-parts"));
+    assert_eq!(code_of("big-att"), Some("attachment-too-large"));
+    assert_eq!(code_of("not-a-message"), Some("malformed"));
+    assert_eq!(s.refused, 4, "{codes:?}");
+    assert_eq!(s.quarantined, 4);
+    // Everything else went in whole.
+    assert_eq!(s.imported, 7, "{s:?}");
+    let titles: Vec<(i64, String)> = s
+        .items
+        .iter()
+        .map(|id| (*id, st.item(*id).unwrap().title))
+        .collect();
+    let by_title = |t: &str| {
+        titles
+            .iter()
+            .find(|(_, x)| x.contains(t))
+            .map(|(i, _)| *i)
+            .unwrap_or_else(|| panic!("{t} in {titles:?}"))
+    };
+    // Escapes, bidi and NUL removed from subject and body; flagged X.
+    let esc = st.item(by_title("Tin")).unwrap();
+    let _ = esc;
+    let e = s
+        .items
+        .iter()
+        .map(|id| st.item(*id).unwrap())
+        .find(|i| i.message_id.as_deref() == Some("esc-1@x"))
+        .unwrap();
+    assert!(
+        !e.title.contains('\u{1b}')
+            && !e.title.contains('\u{202e}')
+            && !e.body.contains('\0')
+            && !e.body.contains('\u{1b}'),
+        "{:?} {:?}",
+        e.title,
+        e.body
+    );
+    assert!(e.check_flags.contains('x'), "{}", e.check_flags);
+    // Invalid UTF-8 imported with replacement characters, not refused.
+    assert!(s
+        .items
+        .iter()
+        .any(|id| st.item(*id).unwrap().message_id.as_deref() == Some("badutf8-1@x")));
+    // Traversal names sanitised; blobs only under data/blobs.
+    let t = s
+        .items
+        .iter()
+        .map(|id| st.item(*id).unwrap())
+        .find(|i| i.message_id.as_deref() == Some("trav-1@x"))
+        .unwrap();
+    let names: Vec<String> = st
+        .attachments(t.id)
+        .unwrap()
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.contains('/') && !n.contains("..") && !n.chars().any(char::is_control)),
+        "{names:?}"
+    );
+    // Zero-byte attachment and zip bomb: imported, flagged F.
+    let z = st.item(by_title("Tệp rỗng")).unwrap();
+    assert!(z.check_flags.contains('F'));
+    let b = st.item(by_title("Nén")).unwrap();
+    let ba = st.attachments(b.id).unwrap();
+    assert!(ba[0].flags.contains("archive-bomb"), "{:?}", ba[0].flags);
+    assert!(b.check_flags.contains('F'));
+    assert!(st.item(by_title("Tin tốt")).is_ok());
+    // Nothing lost: refused messages are in quarantine, the rest in cur/ marked seen.
+    let q = files_under(&d.path().join("data/quarantine"));
+    assert_eq!(q.len(), 4);
+    assert!(fs::read_dir(md.join("new")).unwrap().next().is_none());
+    assert_eq!(fs::read_dir(md.join("cur")).unwrap().count(), 7);
+    // Nothing written outside the data directory except the Maildir's own renames.
+    let after_outside: Vec<PathBuf> = files_under(d.path())
+        .into_iter()
+        .filter(|p| !p.starts_with(d.path().join("data")))
+        .collect();
+    assert_eq!(after_outside.len() + 4, before_outside.len());
+    assert!(after_outside.iter().all(|p| p.starts_with(&md)));
+    assert!(files_under(&d.path().join("data"))
+        .iter()
+        .all(|p| p.starts_with(d.path().join("data"))));
+    // The refusals are in the intake log with their reasons.
+    let n: i64 = st
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM intake_log WHERE outcome = 'refused'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn reply_letter_lists_missing_with_articles() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let mut m = Mail::new(
+        "r1",
+        "[van-ban-chi-dao] Công văn",
+        "Gửi công văn.\nNguyễn Văn A",
+    );
+    m.from = "nva@thads.vn".into();
+    let p = d.path().join("r.eml");
+    fs::write(&p, m.bytes()).unwrap();
+    let s = import_paths(&mut st, &ctx(), &[p], &opts()).unwrap();
+    let id = s.items[0];
+    std::env::remove_var("BIENTAP_SENDMAIL");
+    let out =
+        bientap::intake::reply::reply(&mut st, &ctx(), id, &["thieu-trich-nguon".into()], true)
+            .unwrap();
+    assert!(!out.sent);
+    assert!(out.path.starts_with(d.path().join("data/outbox/new")));
+    let eml = fs::read(&out.path).unwrap();
+    let msg = mail_parser::MessageParser::default().parse(&eml).unwrap();
+    let body = msg.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(body.contains("Kính gửi: Nguyễn Văn A"), "{body}");
+    assert!(
+        body.contains("Thiếu thông tin người cung cấp") && body.contains("Điều 8 khoản 2"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Chưa được Thủ trưởng đơn vị xét duyệt"),
+        "{body}"
+    );
+    assert!(body.contains("Điều 11 khoản 3"), "{body}");
+    assert!(body.contains("haiduong@moi.gov.vn"));
+    assert_eq!(
+        msg.to().unwrap().first().unwrap().address(),
+        Some("nva@thads.vn")
+    );
+    assert_eq!(msg.in_reply_to().as_text(), Some("r1@test.vn"));
+    let log = st.audit_log(Some(id), None).unwrap();
+    assert!(log.iter().any(|e| e.record.action == "reply-letter"));
+    assert!(st.audit_verify().unwrap().fault.is_none());
+    // An unknown reason is refused.
+    assert!(
+        bientap::intake::reply::reply(&mut st, &ctx(), id, &["khong-co".into()], false).is_err()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn reply_is_sent_with_the_configured_command() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let p = d.path().join("r.eml");
+    fs::write(
+        &p,
+        Mail::new("s1", "[van-ban-chi-dao] Công văn", "Gửi.").bytes(),
+    )
+    .unwrap();
+    let s = import_paths(&mut st, &ctx(), &[p], &opts()).unwrap();
+    let sink = d.path().join("data/sent.eml");
+    let script = d.path().join("data/fake-sendmail");
+    fs::write(&script, format!("#!/bin/sh\ncat > {}\n", sink.display())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::write(
+        d.path().join("data/config.toml"),
+        format!(
+            "[mail]\nsendmail = \"{} -t -oi\"\nfrom = \"Tổ biên tập <haiduong@moi.gov.vn>\"\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let out = bientap::intake::reply::reply(&mut st, &ctx(), s.items[0], &[], true).unwrap();
+    assert!(out.sent);
+    assert!(out.path.starts_with(d.path().join("data/outbox/cur")));
+    assert_eq!(fs::read(&sink).unwrap(), fs::read(&out.path).unwrap());
+}
