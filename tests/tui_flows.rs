@@ -206,7 +206,7 @@ fn conflict_between_two_sessions_never_overwrites_silently() {
 
 #[test]
 fn bulk_assign_tagged_items() {
-    let (_d, path) = demo(60);
+    let (_d, path) = demo(200);
     let member = user_with_role(&path, "thanh-vien");
     let mut sec = app(&path, SECRETARY, Lang::Vi);
     // Tab 3: triaged items. Tag two, assign both.

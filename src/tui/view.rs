@@ -236,12 +236,12 @@ fn columns(w: usize, wide: bool) -> Vec<Col> {
     // narrow: tag+urgency, due, state, title, assignee
     // wide: tag+urgency, due, state, category, title, submitter/unit, assignee, flags, dup
     if wide {
-        let fixed = 3 + 16 + 16 + 10 + 8 + 4 + 8;
+        let fixed = 3 + 29 + 16 + 10 + 8 + 4 + 8;
         let rest = w.saturating_sub(fixed);
         let cat = rest * 20 / 100;
         let who = rest * 25 / 100;
         let title = rest.saturating_sub(cat + who).max(10);
-        [3, 16, 16, cat, title, who, 10, 8, 4]
+        [3, 29, 16, cat, title, who, 10, 8, 4]
             .into_iter()
             .map(|width| Col { width })
             .collect()
@@ -277,7 +277,7 @@ fn row_cells(s: &State, r: &ItemRow, sym: &str) -> Vec<String> {
     } else {
         " "
     };
-    let due = crate::due::due_text(&s.profile, r.due_at.as_deref(), s.now, lang);
+    let due = crate::due::due_cell(&s.profile, r.due_at.as_deref(), s.now, lang, wide);
     let state = state_text(r.state, r.step, s, wide);
     let title = if r.sensitive {
         format!("⚠ {}", safe(&r.title))
