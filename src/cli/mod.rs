@@ -3,6 +3,7 @@
 pub mod calendar;
 mod commands;
 pub mod output;
+pub mod report;
 
 use std::path::PathBuf;
 
@@ -132,6 +133,11 @@ pub enum Command {
     Calendar {
         #[command(subcommand)]
         cmd: calendar::CalendarCmd,
+    },
+    /// Reports to leadership: monthly, quarterly, yearly; the royalty sheet.
+    Report {
+        #[command(subcommand)]
+        cmd: report::ReportCmd,
     },
 }
 
