@@ -193,22 +193,22 @@ pub fn build(
         totals.published += 1;
     }
 
-    // Refusals, returns, withdrawals, with their reason codes (audit, by time).
+    // Every state change in the period, from the audit log (one range scan on `audit.at`).
+    let transitions = transitions(store, &start, &end)?;
+
+    // Refusals, returns, withdrawals, with their reason codes.
     let mut reason_counts: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     {
-        let mut stmt = conn.prepare(
-            "SELECT a.to_state, a.reasons, i.category, i.unit FROM audit a
-             JOIN items i ON i.id = a.item_id
-             WHERE a.at >= ?1 AND a.at < ?2
-               AND a.to_state IN ('rejected', 'returned', 'withdrawn')
-               AND (a.from_state IS NULL OR a.from_state <> a.to_state)",
-        )?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            let (to, reasons, c, u): (String, String, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let codes: Vec<String> = serde_json::from_str(&reasons).unwrap_or_default();
-            let bump = |k: &mut Counts| match to.as_str() {
+        let mut item_stmt =
+            conn.prepare_cached("SELECT category, unit FROM items WHERE id = ?1")?;
+        for t in transitions
+            .iter()
+            .filter(|t| matches!(t.to.as_str(), "rejected" | "returned" | "withdrawn"))
+        {
+            let (c, u): (String, String) =
+                item_stmt.query_row(params![t.item_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let codes: Vec<String> = serde_json::from_str(&t.reasons).unwrap_or_default();
+            let bump = |k: &mut Counts| match t.to.as_str() {
                 "rejected" => k.refused += 1,
                 "returned" => k.returned += 1,
                 _ => k.withdrawn += 1,
@@ -218,7 +218,7 @@ pub fn build(
             bump(&mut totals);
             for code in codes {
                 let e = reason_counts.entry(code).or_default();
-                match to.as_str() {
+                match t.to.as_str() {
                     "rejected" => e.0 += 1,
                     "returned" => e.1 += 1,
                     _ => e.2 += 1,
@@ -464,7 +464,7 @@ pub fn build(
         });
     }
 
-    let state_times = state_times(store, &start, &end, lang)?;
+    let state_times = state_times(store, transitions, lang)?;
 
     // Contributors with their published items.
     let mut contrib: BTreeMap<(String, String), Vec<ContributedItem>> = BTreeMap::new();
@@ -520,41 +520,69 @@ fn measure_of(p: &Profile, rule: &str) -> LateMeasure {
     }
 }
 
-/// Time in each state: for every item with a transition in the period, the stays (from entering
-/// a state to leaving it, by the audit log) that ended in the period. Wall-clock hours.
+/// A state change recorded in the audit log.
+struct Transition {
+    item_id: i64,
+    seq: i64,
+    at: String,
+    from: Option<String>,
+    to: String,
+    reasons: String,
+}
+
+fn transitions(store: &Store, start: &str, end: &str) -> Result<Vec<Transition>, ReportError> {
+    let mut stmt = store.conn().prepare(
+        "SELECT item_id, seq, at, from_state, to_state, reasons FROM audit
+         WHERE at >= ?1 AND at < ?2 AND item_id IS NOT NULL AND to_state IS NOT NULL
+           AND (from_state IS NULL OR from_state <> to_state)",
+    )?;
+    let rows = stmt.query_map(params![start, end], |r| {
+        Ok(Transition {
+            item_id: r.get(0)?,
+            seq: r.get(1)?,
+            at: r.get(2)?,
+            from: r.get(3)?,
+            to: r.get(4)?,
+            reasons: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Time in each state: every stay (from entering a state to leaving it, by the audit log) that
+/// ended in the period. Wall-clock hours. A stay that began before the period starts at the
+/// item's previous state change, looked up once per item.
 fn state_times(
     store: &Store,
-    start: &str,
-    end: &str,
+    mut ts: Vec<Transition>,
     lang: Lang,
 ) -> Result<Vec<StateTimeRow>, ReportError> {
-    let mut stmt = store.conn().prepare(
-        "SELECT item_id, at, to_state FROM audit
-         WHERE item_id IN (SELECT item_id FROM audit WHERE at >= ?1 AND at < ?2
-                           AND item_id IS NOT NULL AND to_state IS NOT NULL
-                           AND (from_state IS NULL OR from_state <> to_state))
-           AND at < ?2 AND to_state IS NOT NULL
-         ORDER BY item_id, seq",
+    ts.sort_by_key(|t| (t.item_id, t.seq));
+    let mut prev_stmt = store.conn().prepare_cached(
+        "SELECT at FROM audit WHERE item_id = ?1 AND seq < ?2 AND to_state IS NOT NULL
+           AND (from_state IS NULL OR from_state <> to_state)
+         ORDER BY seq DESC LIMIT 1",
     )?;
-    let mut rows = stmt.query(params![start, end])?;
     let mut stays: HashMap<String, Vec<f64>> = HashMap::new();
-    let mut cur: Option<(i64, String, chrono::DateTime<Utc>)> = None;
-    while let Some(r) = rows.next()? {
-        let (id, at, to): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        let Some(t) = parse_ts(&at) else { continue };
-        match &cur {
-            Some((cid, state, since)) if *cid == id => {
-                if *state == to {
-                    continue;
-                }
-                if at.as_str() >= start {
-                    let h = (t - *since).num_seconds().max(0) as f64 / 3600.0;
-                    stays.entry(state.clone()).or_default().push(h);
-                }
-                cur = Some((id, to, t));
+    let mut last: Option<(i64, chrono::DateTime<Utc>)> = None;
+    for t in &ts {
+        let Some(at) = parse_ts(&t.at) else { continue };
+        let since = match last {
+            Some((id, since)) if id == t.item_id => Some(since),
+            _ if t.from.is_some() => {
+                use rusqlite::OptionalExtension;
+                prev_stmt
+                    .query_row(params![t.item_id, t.seq], |r| r.get::<_, String>(0))
+                    .optional()?
+                    .and_then(|s| parse_ts(&s))
             }
-            _ => cur = Some((id, to, t)),
+            _ => None,
+        };
+        if let (Some(from), Some(since)) = (&t.from, since) {
+            let h = (at - since).num_seconds().max(0) as f64 / 3600.0;
+            stays.entry(from.clone()).or_default().push(h);
         }
+        last = Some((t.item_id, at));
     }
     let mut out = Vec::new();
     for s in [
