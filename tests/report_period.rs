@@ -775,3 +775,84 @@ fn an_unwritable_out_writes_nothing() {
     let e = report::write_atomic(dir.path(), b"data").expect_err("dir");
     assert!(matches!(e, ReportError::Write { .. }));
 }
+
+fn draw(r: &report::PeriodReport, no_color: bool, w: u16, h: u16) -> ratatui::buffer::Buffer {
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+    term.draw(|f| report::chart::render(f, f.area(), r, Lang::Vi, no_color))
+        .expect("draw");
+    term.backend().buffer().clone()
+}
+
+fn lines(b: &ratatui::buffer::Buffer) -> Vec<String> {
+    let a = b.area;
+    (0..a.height)
+        .map(|y| {
+            (0..a.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[test]
+fn the_reports_screen_reads_at_80x24_without_colour() {
+    let w = world();
+    let r = april(&w.b.store);
+    let buf = draw(&r, true, 80, 24);
+    let text = lines(&buf).join("\n");
+    // Summary with the figures.
+    assert!(text.contains("20 ngày làm việc"), "{text}");
+    assert!(
+        text.contains("nhận 8 · đăng 6 · từ chối 1 · trả lại 2 · gỡ 1"),
+        "{text}"
+    );
+    // Publications per working day: the count of short days in the title, first and last day.
+    assert!(text.contains("thiếu 15"), "{text}");
+    assert!(text.contains("01/04") && text.contains("29/04"), "{text}");
+    // Under the sparkline, one mark per working day: "!" for the 15 days without a publication.
+    let marks = lines(&buf)
+        .into_iter()
+        .map(|l| l.chars().skip(1).take(20).collect::<String>())
+        .find(|l| l.chars().all(|c| c == '!' || c == '·'))
+        .unwrap_or_else(|| panic!("marks line: {text}"));
+    assert_eq!(marks.matches('!').count(), 15, "{marks}");
+    assert_eq!(
+        marks, "!·!!!!!!!!!!!!·!··!·",
+        "2, 21, 23, 24 and 29 April had publications"
+    );
+    // Units against the quota: the one below is marked with "!" and shows count/minimum.
+    assert!(text.contains("!Phòng Tổ"), "{text}");
+    assert!(text.contains("0/1"), "{text}");
+    assert!(text.contains("3/1"), "{text}");
+    // Refusals by code and lateness by rule, with numbers.
+    assert!(text.contains("12.3.b"), "{text}");
+    assert!(text.contains("khong-unicode"), "{text}");
+    assert!(
+        text.contains("!van-ban-so") && text.contains("2/3"),
+        "{text}"
+    );
+    assert!(text.contains("!tin-tuc") && text.contains("1/2"), "{text}");
+    // Without colour no cell has a colour.
+    use ratatui::style::Color;
+    assert!(buf
+        .content()
+        .iter()
+        .all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
+    // With colour, what is short is red.
+    let coloured = draw(&r, false, 80, 24);
+    assert!(coloured.content().iter().any(|c| c.fg == Color::Red));
+    // Tiny and empty areas do not panic.
+    draw(&r, true, 20, 6);
+    let c = cal();
+    let empty = report::build(
+        &w.b.store,
+        c.as_ref().as_ref().expect("calendar"),
+        &Period::parse_month("2026-07").expect("m"),
+        &produced(),
+        Lang::Vi,
+    )
+    .expect("empty");
+    let t = lines(&draw(&empty, true, 80, 24)).join("\n");
+    assert!(t.contains("Không có số liệu trong kỳ."), "{t}");
+}

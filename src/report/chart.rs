@@ -46,7 +46,8 @@ fn bars<'a>(
         return Err(Paragraph::new(empty.to_string()).block(block(title)));
     }
     let inner_h = area.height.saturating_sub(2) as usize;
-    let label_w = (area.width as usize / 3).clamp(6, 18);
+    let widest = rows.iter().map(|r| r.0.width() + 1).max().unwrap_or(6);
+    let label_w = widest.min(area.width as usize / 2).max(6);
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     let list: Vec<Bar> = rows
         .into_iter()
@@ -141,29 +142,39 @@ pub fn render(frame: &mut Frame, area: Rect, data: &PeriodReport, lang: Lang, no
     let inner = block(title.clone()).inner(a);
     frame.render_widget(block(title), a);
     if inner.height >= 2 && inner.width >= 4 {
-        let [spark, axis] =
-            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-        let values: Vec<Option<u64>> = working
+        let [spark, marks, axis] = Layout::vertical([
+            Constraint::Min(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        let shown: Vec<&super::DayRow> =
+            working.iter().take(spark.width as usize).copied().collect();
+        let values: Vec<u64> = shown.iter().map(|d| d.published).collect();
+        let mut s = Sparkline::default().data(values).max(max.max(1));
+        if !no_color {
+            s = s.style(Style::default().fg(Color::Green));
+        }
+        frame.render_widget(s, spark);
+        // Under each day: "!" when it is short of the site quota, "·" otherwise.
+        let mark_line: String = shown
             .iter()
-            .take(spark.width as usize)
             .map(|d| {
-                if d.published == 0 {
-                    None
+                if data.days_short.contains(&d.date) {
+                    '!'
                 } else {
-                    Some(d.published)
+                    '·'
                 }
             })
             .collect();
-        let mut s = Sparkline::default()
-            .data(values)
-            .max(max.max(1))
-            .absent_value_symbol("·");
+        let mut mark_style = Style::default();
         if !no_color {
-            s = s
-                .style(Style::default().fg(Color::Green))
-                .absent_value_style(Style::default().fg(Color::Red));
+            mark_style = mark_style.fg(Color::Red);
         }
-        frame.render_widget(s, spark);
+        frame.render_widget(
+            Paragraph::new(Line::from(mark_line).style(mark_style)),
+            marks,
+        );
         let first = working.first().map(|d| d.date.format("%d/%m").to_string());
         let last = working.last().map(|d| d.date.format("%d/%m").to_string());
         let axis_text = match (first, last) {
