@@ -856,3 +856,255 @@ fn the_reports_screen_reads_at_80x24_without_colour() {
     let t = lines(&draw(&empty, true, 80, 24)).join("\n");
     assert!(t.contains("Không có số liệu trong kỳ."), "{t}");
 }
+
+fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bientap"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("BIENTAP_LANG")
+        .output()
+        .expect("run bientap")
+}
+
+#[test]
+fn the_report_command() {
+    let w = world();
+    let db = w.b.path.clone();
+    let o = cli(&db, &["report", "monthly", "--month", "2026-04"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("BÁO CÁO HOẠT ĐỘNG TRANG THÔNG TIN ĐIỆN TỬ THÁNG 4/2026"),
+        "{out}"
+    );
+    assert!(out.contains("20 ngày làm việc"));
+    assert!(out.contains("Người lập:"));
+
+    // --json means the JSON format.
+    let o = cli(
+        &db,
+        &["--json", "report", "quarterly", "--quarter", "2026-Q2"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["totals"]["received"], 9);
+
+    // Files: written whole, with a message.
+    let dir = tempfile::tempdir().expect("tmp");
+    let html = dir.path().join("bao-cao.html");
+    let o = cli(
+        &db,
+        &[
+            "report",
+            "yearly",
+            "--year",
+            "2026",
+            "--format",
+            "html",
+            "--out",
+            html.to_str().expect("path"),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(std::fs::read_to_string(&html)
+        .expect("html")
+        .contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"));
+    let xlsx = dir.path().join("nhuan-but.xlsx");
+    let o = cli(
+        &db,
+        &[
+            "report",
+            "royalties",
+            "--quarter",
+            "2026-Q2",
+            "--format",
+            "xlsx",
+            "--out",
+            xlsx.to_str().expect("path"),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let wb: Xlsx<_> = calamine::open_workbook(&xlsx).expect("xlsx");
+    assert!(wb.sheet_names().contains(&"Nhuận bút".to_string()));
+
+    // Bad input: clear messages, proper exit codes, nothing written.
+    let o = cli(&db, &["report", "monthly", "--month", "2026-13"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("YYYY-MM"));
+    let o = cli(
+        &db,
+        &[
+            "report", "monthly", "--month", "2026-04", "--format", "xlsx",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--out"));
+    let o = cli(
+        &db,
+        &["--lang", "en", "report", "monthly", "--month", "2035-01"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no working calendar for 2035"), "{err}");
+    let bad = html.join("x.csv");
+    let o = cli(
+        &db,
+        &[
+            "report",
+            "monthly",
+            "--month",
+            "2026-04",
+            "--format",
+            "csv",
+            "--out",
+            bad.to_str().expect("path"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("không ghi được"));
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("e").file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "only the two reports: {names:?}");
+}
+
+/// 004 Điều 6.1: each board member writes 1–2 items a month. An item counts for a member who
+/// edited it or whose name is its author; each item once.
+#[test]
+fn member_quota_counts_edited_or_authored_items() {
+    let mut b = board(
+        "xa-hai-duong",
+        &[
+            ("tk", "thu-ky"),
+            ("tv", "thanh-vien"),
+            ("tb", "truong-ban"),
+            ("pb", "pho-ban"),
+        ],
+    );
+    let cat = b.profile.categories[0].code.clone();
+    let publish = |b: &mut Board, day: u32, editor: &str, author: &str| {
+        let t = at(9, day, 8, 0);
+        let mut n = item("Tin của xã", "Văn phòng");
+        n.received_at = Some(bientap::store::ts(t));
+        n.attribution.author = author.into();
+        let id = b.store.add_item(&cx("tk", t), &n).expect("add");
+        let step = |k| Action::Step {
+            step: None,
+            kind: Some(k),
+        };
+        for (who, dt, a) in [
+            (
+                "tk",
+                10,
+                Action::Triage {
+                    category: Some(cat.clone()),
+                },
+            ),
+            ("tk", 20, Action::Assign { to: editor.into() }),
+        ] {
+            b.store
+                .decide(&cx(who, t + Duration::minutes(dt)), id, None, &a, "")
+                .expect("act");
+        }
+        let it = b.store.item(id).expect("item");
+        b.store
+            .edit(
+                &cx(editor, t + Duration::minutes(30)),
+                id,
+                it.version,
+                &it.content(),
+                "sửa",
+            )
+            .expect("edit");
+        b.store
+            .decide(
+                &cx("tb", t + Duration::minutes(40)),
+                id,
+                None,
+                &step(bientap::domain::profile::StepKind::Approve),
+                "",
+            )
+            .expect("approve");
+        b.store
+            .decide(
+                &cx("tk", t + Duration::minutes(50)),
+                id,
+                None,
+                &Action::Publish,
+                "",
+            )
+            .expect("publish");
+    };
+    // September 2026 (2/9 off). tv edits three items, one of which pb wrote; pb edits none.
+    publish(&mut b, 3, "tv", "");
+    publish(&mut b, 4, "tv", "Người pb");
+    publish(&mut b, 8, "tv", "");
+    let c = cal();
+    let r = report::build(
+        &b.store,
+        c.as_ref().as_ref().expect("calendar"),
+        &Period::parse_month("2026-09").expect("m"),
+        &produced(),
+        Lang::Vi,
+    )
+    .expect("report");
+    let q = r.member_quota.as_ref().expect("004 has a member quota");
+    assert_eq!((q.period_min, q.period_max), (1, Some(2)));
+    assert_eq!(q.article, "Điều 6 khoản 1");
+    let m = |l: &str| r.members.iter().find(|m| m.login == l).expect(l).clone();
+    assert_eq!((m("tv").edited, m("tv").authored, m("tv").total), (3, 0, 3));
+    assert_eq!(m("tv").status, QuotaStatus::Above);
+    assert_eq!((m("pb").edited, m("pb").authored, m("pb").total), (0, 1, 1));
+    assert_eq!(m("pb").status, QuotaStatus::Met);
+    assert_eq!(m("tb").status, QuotaStatus::Below);
+    // Below the minimum first.
+    assert_eq!(r.members[0].status, QuotaStatus::Below);
+    assert!(r.unit_quota.is_none(), "004 sets no unit quota");
+}
+
+/// The HTML prints to PDF (A4) with headless Chromium, when it is installed.
+#[test]
+fn html_prints_to_pdf_with_chromium_when_installed() {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(browser) = browser else {
+        eprintln!("skipped: chromium is not installed (apt-get install chromium to run this test)");
+        return;
+    };
+    let w = world();
+    let r = april(&w.b.store);
+    let dir = tempfile::tempdir().expect("tmp");
+    let html = dir.path().join("bao-cao.html");
+    std::fs::write(
+        &html,
+        report::render(&r, Format::Html, Lang::Vi).expect("html"),
+    )
+    .expect("write");
+    let pdf = dir.path().join("bao-cao.pdf");
+    let o = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("run chromium");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bytes = std::fs::read(&pdf).expect("pdf written");
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(
+        bytes.len() > 10_000,
+        "a near-empty PDF: {} bytes",
+        bytes.len()
+    );
+}
