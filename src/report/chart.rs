@@ -35,15 +35,18 @@ fn block(title: String) -> Block<'static> {
     Block::default().borders(Borders::ALL).title(title)
 }
 
-fn bars<'a>(
+/// Horizontal bars, each "label value-text ███", flagged ones marked "!" (and red with colour).
+fn draw_bars(
+    frame: &mut Frame,
     area: Rect,
     title: String,
     rows: Vec<(String, u64, String, bool)>,
     empty: &str,
     no_color: bool,
-) -> Result<BarChart<'a>, Paragraph<'a>> {
+) {
     if rows.is_empty() {
-        return Err(Paragraph::new(empty.to_string()).block(block(title)));
+        frame.render_widget(Paragraph::new(empty.to_string()).block(block(title)), area);
+        return;
     }
     let inner_h = area.height.saturating_sub(2) as usize;
     let widest = rows.iter().map(|r| r.0.width() + 1).max().unwrap_or(6);
@@ -69,27 +72,14 @@ fn bars<'a>(
             b
         })
         .collect();
-    Ok(BarChart::default()
+    let chart = BarChart::default()
         .block(block(title))
         .direction(ratatui::layout::Direction::Horizontal)
         .bar_width(1)
         .bar_gap(0)
         .max(max)
-        .data(BarGroup::default().bars(&list)))
-}
-
-fn draw_bars(
-    frame: &mut Frame,
-    area: Rect,
-    title: String,
-    rows: Vec<(String, u64, String, bool)>,
-    empty: &str,
-    no_color: bool,
-) {
-    match bars(area, title, rows, empty, no_color) {
-        Ok(c) => frame.render_widget(c, area),
-        Err(p) => frame.render_widget(p, area),
-    }
+        .data(BarGroup::default().bars(&list));
+    frame.render_widget(chart, area);
 }
 
 /// Draw the report's charts: publications per working day (sparkline), units against their

@@ -18,6 +18,9 @@ use crate::domain::profile::{PeriodUnit, Profile, Quota, QuotaPer, QuotaSubject,
 use crate::i18n::Lang;
 use crate::store::{parse_ts, Store};
 
+/// On time, late, and the late items' (lateness, id), per deadline rule.
+type RuleTally = (u64, u64, Vec<(f64, i64)>);
+
 /// A published item, as the reports need it.
 #[derive(Debug, Clone)]
 pub(crate) struct PubItem {
@@ -343,7 +346,7 @@ pub fn build(
 
     // Deadlines: published items against their due time.
     let hours = office_hours(p);
-    let mut per_rule: BTreeMap<String, (u64, u64, Vec<(f64, i64)>)> = BTreeMap::new();
+    let mut per_rule: BTreeMap<String, RuleTally> = BTreeMap::new();
     for it in &published {
         let code = it
             .rule_override
