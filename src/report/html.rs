@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use chrono::Datelike;
 
-use super::text::{header_lines, num, quota_line};
+use super::text::{header_lines, num_l, quota_line};
 use super::{kind_label, Header, PeriodReport, RoyaltySheet};
 use crate::domain::deadline::to_local;
 use crate::i18n::Lang;
@@ -283,8 +283,8 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
                 d.published.to_string(),
                 d.on_time.to_string(),
                 d.late.to_string(),
-                num(d.median_late),
-                num(d.worst_late),
+                num_l(d.median_late, lang),
+                num_l(d.worst_late, lang),
                 d.measure.unit(lang).into(),
             ]
         })
@@ -389,8 +389,8 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
             vec![
                 s.label.clone(),
                 s.stays.to_string(),
-                num(Some(s.median_hours)),
-                num(Some(s.p90_hours)),
+                num_l(Some(s.median_hours), lang),
+                num_l(Some(s.p90_hours), lang),
             ]
         })
         .collect();

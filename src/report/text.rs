@@ -16,6 +16,15 @@ pub(crate) fn num(v: Option<f64>) -> String {
     }
 }
 
+/// A number for people: Vietnamese writes the decimal comma ("1,40").
+pub(crate) fn num_l(v: Option<f64>, lang: Lang) -> String {
+    let s = num(v);
+    match lang {
+        Lang::Vi => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
 pub(crate) fn title(h: &Header, lang: Lang, royalty: bool) -> String {
     if royalty {
         return crate::tr!(
@@ -298,8 +307,8 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
                     d.published.to_string(),
                     d.on_time.to_string(),
                     d.late.to_string(),
-                    num(d.median_late),
-                    num(d.worst_late),
+                    num_l(d.median_late, lang),
+                    num_l(d.worst_late, lang),
                     d.measure.unit(lang).to_string(),
                     d.worst_item.map(|i| format!("#{i}")).unwrap_or_default(),
                 ]
@@ -351,13 +360,24 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
             r.days_short.len()
         )
     );
-    if !r.days_short.is_empty() {
-        let list: Vec<String> = r
-            .days_short
-            .iter()
-            .map(|d| d.format("%d/%m").to_string())
-            .collect();
-        let _ = writeln!(out, "{}", list.join(", "));
+    // One line per month: "tháng 4/2026 (15): 01 03 06 …".
+    let mut by_month: Vec<(String, Vec<String>)> = Vec::new();
+    for d in &r.days_short {
+        let m = d.format("%m/%Y").to_string();
+        let m = m.trim_start_matches('0').to_string();
+        match by_month.last_mut() {
+            Some((k, v)) if *k == m => v.push(d.format("%d").to_string()),
+            _ => by_month.push((m, vec![d.format("%d").to_string()])),
+        }
+    }
+    for (m, days) in by_month {
+        let _ = writeln!(
+            out,
+            "{} {m} ({}): {}",
+            lang.pick("tháng", "month"),
+            days.len(),
+            days.join(" ")
+        );
     }
 
     section(
@@ -395,7 +415,7 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
                 lang.pick("Lý do", "Reason"),
             ],
             &rows,
-            &[0, 30],
+            &[],
         ));
     }
 
@@ -417,8 +437,8 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
                 vec![
                     s.label.clone(),
                     s.stays.to_string(),
-                    num(Some(s.median_hours)),
-                    num(Some(s.p90_hours)),
+                    num_l(Some(s.median_hours), lang),
+                    num_l(Some(s.p90_hours), lang),
                 ]
             })
             .collect();
