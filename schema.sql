@@ -270,6 +270,8 @@ CREATE TABLE audit (
     version    INTEGER
 );
 CREATE INDEX audit_item ON audit(item_id, seq);
+-- Reports read the transitions of a period by time.
+CREATE INDEX audit_at ON audit(at);
 
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN

@@ -59,7 +59,7 @@ pub fn db_path(g: &Global) -> PathBuf {
 }
 
 /// Who acts: the OS account, or with `--as` (root only) another login.
-fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
+pub(super) fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
     let os = identity::os_login().ok_or_else(|| {
         fail(
             exit::DENIED,
@@ -91,7 +91,7 @@ fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
     })
 }
 
-fn open(g: &Global, lang: Lang) -> R<Store> {
+pub(super) fn open(g: &Global, lang: Lang) -> R<Store> {
     let mut store = Store::open(&db_path(g)).map_err(|e| store_fail(e, lang, None))?;
     crate::due::install(&mut store);
     Ok(store)
@@ -262,6 +262,7 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
             super::calendar::run(&cmd, Some(&dir), lang, g.json)
                 .map_err(|e| fail(exit::CHECK_FAILED, e.to_string()))
         }
+        Some(Command::Report { cmd }) => super::report::run(&cmd, &g, lang),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod calendar;
 mod commands;
 pub mod import;
 pub mod output;
+pub mod report;
 
 use std::path::PathBuf;
 
@@ -139,6 +140,11 @@ pub enum Command {
     Calendar {
         #[command(subcommand)]
         cmd: calendar::CalendarCmd,
+    },
+    /// Reports to leadership: monthly, quarterly, yearly; the royalty sheet.
+    Report {
+        #[command(subcommand)]
+        cmd: report::ReportCmd,
     },
 }
 
