@@ -26,7 +26,7 @@ pub fn fail(code: i32, msg: String) -> Fail {
     Fail { code, msg }
 }
 
-fn store_fail(e: StoreError, lang: Lang, profile: Option<&Profile>) -> Fail {
+pub(super) fn store_fail(e: StoreError, lang: Lang, profile: Option<&Profile>) -> Fail {
     let code = match &e {
         StoreError::NoDatabase(_) | StoreError::NotFound(_) => exit::NOT_FOUND,
         StoreError::Conflict { .. } => exit::CONFLICT,
@@ -59,7 +59,7 @@ pub fn db_path(g: &Global) -> PathBuf {
 }
 
 /// Who acts: the OS account, or with `--as` (root only) another login.
-fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
+pub(super) fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
     let os = identity::os_login().ok_or_else(|| {
         fail(
             exit::DENIED,
@@ -91,7 +91,7 @@ fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
     })
 }
 
-fn open(g: &Global, lang: Lang) -> R<Store> {
+pub(super) fn open(g: &Global, lang: Lang) -> R<Store> {
     Store::open(&db_path(g)).map_err(|e| store_fail(e, lang, None))
 }
 
@@ -236,6 +236,7 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
         Some(Command::Diff { id, a, b }) => diff(&g, id, a, b, lang),
         Some(Command::Search { query, limit }) => search(&g, &query.join(" "), limit, lang),
         Some(Command::Audit { cmd }) => audit(cmd, &g, lang),
+        Some(Command::Export(a)) => super::export::run(&g, &a, lang),
         Some(Command::Calendar { cmd }) => {
             let db = db_path(&g);
             let dir = identity::data_dir(&db).join("calendars");

@@ -2,6 +2,7 @@
 
 pub mod calendar;
 mod commands;
+pub mod export;
 pub mod output;
 
 use std::path::PathBuf;
@@ -32,6 +33,8 @@ pub mod exit {
     pub const DENIED: i32 = 7;
     /// A check found a problem (audit verify, export verify, calendar check).
     pub const CHECK_FAILED: i32 = 8;
+    /// Export: the bundle is complete but its delivery failed (retried on the next run).
+    pub const DELIVERY_FAILED: i32 = 9;
 }
 
 #[derive(Parser, Debug)]
@@ -124,6 +127,8 @@ pub enum Command {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// Export approved items as a bundle for the site host; check a bundle.
+    Export(export::ExportArgs),
     /// The working-day calendar.
     Calendar {
         #[command(subcommand)]
