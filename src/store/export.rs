@@ -419,6 +419,11 @@ impl Store {
         let profile = self.profile.clone();
         self.write(|tx| {
             let mut recorded = Vec::with_capacity(items.len());
+            tx.execute(
+                "INSERT INTO export_runs(run_id, started_at, dir, status, audit_head, items)
+                 VALUES (?1, ?2, ?3, 'staged', ?4, ?5)",
+                params![run_id, now, dir, audit_head, items.len() as i64],
+            )?;
             for c in items {
                 let (state, version, step, category, sensitive, opinion, assignee): (
                     String,
@@ -500,11 +505,6 @@ impl Store {
                     version: new_version,
                 });
             }
-            tx.execute(
-                "INSERT INTO export_runs(run_id, started_at, dir, status, audit_head, items)
-                 VALUES (?1, ?2, ?3, 'staged', ?4, ?5)",
-                params![run_id, now, dir, audit_head, items.len() as i64],
-            )?;
             let usable = items.iter().filter(|c| c.kind == ExportKind::Usable).count();
             append(
                 tx,
