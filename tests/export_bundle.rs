@@ -486,6 +486,62 @@ fn hugo_builds_a_site_from_the_bundle() {
             assert!(html.contains("shortcode"));
         }
     }
+    // The receiving script of examples/deploy: verify, apply, build a release, swap the link.
+    let base = env.out.parent().expect("tmp").join("host");
+    let run = dir.file_name().expect("run").to_string_lossy().into_owned();
+    std::fs::create_dir_all(base.join("incoming")).expect("incoming");
+    let st = Command::new("cp")
+        .arg("-r")
+        .arg(&dir)
+        .arg(base.join("incoming"))
+        .status()
+        .expect("cp");
+    assert!(st.success());
+    std::fs::create_dir_all(base.join("site")).expect("site");
+    for f in ["config.toml", "layouts"] {
+        let st = Command::new("cp")
+            .arg("-r")
+            .arg(site.join(f))
+            .arg(base.join("site"))
+            .status()
+            .expect("cp");
+        assert!(st.success());
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/deploy/receive.sh");
+    let r = Command::new("sh")
+        .arg(&script)
+        .env("BASE", &base)
+        .output()
+        .expect("receive.sh");
+    assert!(
+        r.status.success(),
+        "receive.sh: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let first = &m["items"][0];
+    let rel = first["path"]
+        .as_str()
+        .expect("p")
+        .trim_start_matches("content/");
+    assert!(base.join("current").join(rel).join("index.html").is_file());
+    assert_eq!(
+        std::fs::read_to_string(base.join("applied.list"))
+            .expect("list")
+            .trim(),
+        run
+    );
+    // A second call finds nothing new and leaves the live release alone.
+    let live = std::fs::read_link(base.join("current")).expect("link");
+    let r = Command::new("sh")
+        .arg(&script)
+        .env("BASE", &base)
+        .output()
+        .expect("again");
+    assert!(r.status.success());
+    assert_eq!(
+        std::fs::read_link(base.join("current")).expect("link"),
+        live
+    );
 }
 
 #[test]
