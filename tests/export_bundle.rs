@@ -977,3 +977,49 @@ fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
     assert!(store.audit_verify().expect("audit").fault.is_none());
     eprintln!("kill -9 outcomes over {iterations} runs (one run ≈ {span} µs): {seen_states:?}");
 }
+
+#[test]
+fn a_rerun_finishes_staged_runs_and_discards_uncommitted_leftovers() {
+    let (env, mut store) = setup(60);
+    let o = run_export(&mut store, &env.out).expect("export");
+    let run = o.run_id.expect("run");
+    let dir = o.dir.expect("dir");
+    let ids = manifest_ids(&manifest(&dir), "usable");
+    let tmp = env.out.join(format!(".tmp-{run}"));
+    let set_staged = |s: &Store| {
+        s.conn()
+            .execute(
+                "UPDATE export_runs SET status = 'staged' WHERE run_id = ?1",
+                [&run],
+            )
+            .expect("staged");
+    };
+    // Died after the commit, before the rename: the staged bundle is put in place.
+    set_staged(&store);
+    std::fs::rename(&dir, &tmp).expect("unrename");
+    let o2 = run_export(&mut store, &env.out).expect("rerun");
+    assert_eq!(o2.recovered, vec![run.clone()]);
+    assert!(
+        o2.run_id.is_none(),
+        "nothing new: the items were published by the commit"
+    );
+    assert!(dir.is_dir() && !tmp.exists());
+    assert!(export::verify(&dir).expect("verify").ok());
+    assert_eq!(
+        store.export_run(&run).expect("q").expect("row").status,
+        "complete"
+    );
+    // The staged bundle lost (or damaged): rebuilt from the ledger with the same items.
+    set_staged(&store);
+    std::fs::remove_dir_all(&dir).expect("rm");
+    let o3 = run_export(&mut store, &env.out).expect("rerun");
+    assert_eq!(o3.recovered, vec![run.clone()]);
+    assert!(export::verify(&dir).expect("verify").ok());
+    assert_eq!(manifest_ids(&manifest(&dir), "usable"), ids);
+    // A leftover of a run that died before its commit is deleted.
+    let leftover = env.out.join(".tmp-20000101T000000000Z-1");
+    std::fs::create_dir_all(leftover.join("content")).expect("leftover");
+    let o4 = run_export(&mut store, &env.out).expect("rerun");
+    assert_eq!(o4.discarded, vec![".tmp-20000101T000000000Z-1".to_string()]);
+    assert!(!leftover.exists());
+}

@@ -404,7 +404,6 @@ impl Store {
     /// is still as it was read, publish the usable ones through the workflow (the actor's role
     /// must have `publish`), write the ledger (`staged`) and the audit rows. Either all of it
     /// happens or none. Returns the versions recorded per item (after publishing).
-    #[allow(clippy::too_many_arguments)]
     pub fn export_commit(
         &mut self,
         ctx: &Ctx,
