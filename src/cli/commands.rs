@@ -26,7 +26,7 @@ pub fn fail(code: i32, msg: String) -> Fail {
     Fail { code, msg }
 }
 
-fn store_fail(e: StoreError, lang: Lang, profile: Option<&Profile>) -> Fail {
+pub(super) fn store_fail(e: StoreError, lang: Lang, profile: Option<&Profile>) -> Fail {
     let code = match &e {
         StoreError::NoDatabase(_) | StoreError::NotFound(_) => exit::NOT_FOUND,
         StoreError::Conflict { .. } => exit::CONFLICT,
@@ -256,6 +256,7 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
                 .map(|_| ())
                 .map_err(|e| fail(exit::FAILURE, e.to_string()))
         }
+        Some(Command::Export(a)) => super::export::run(&g, &a, lang),
         Some(Command::Calendar { cmd }) => {
             let db = db_path(&g);
             let dir = crate::profile::calendar::user_dir_for_db(&db);

@@ -3,6 +3,7 @@
 pub mod calendar;
 mod commands;
 pub mod import;
+pub mod export;
 pub mod output;
 pub mod report;
 
@@ -34,6 +35,8 @@ pub mod exit {
     pub const DENIED: i32 = 7;
     /// A check found a problem (audit verify, export verify, calendar check).
     pub const CHECK_FAILED: i32 = 8;
+    /// Export: the bundle is complete but its delivery failed (retried on the next run).
+    pub const DELIVERY_FAILED: i32 = 9;
 }
 
 #[derive(Parser, Debug)]
@@ -136,6 +139,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Write (and send) the return-for-revision letter to an item's submitter.
     Reply(import::ReplyArgs),
+    /// Export approved items as a bundle for the site host; check a bundle.
+    Export(export::ExportArgs),
     /// The working-day calendar.
     Calendar {
         #[command(subcommand)]

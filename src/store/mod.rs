@@ -2,6 +2,7 @@
 //! transaction together with its audit row.
 
 mod audit;
+pub mod export;
 pub mod identity;
 pub mod intake;
 mod items;
