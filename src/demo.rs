@@ -211,7 +211,7 @@ enum Target {
 
 fn target(rng: &mut Rng, age: f64) -> Target {
     // Older items are mostly finished; the open ones are mostly recent, as on a real board.
-    if age > 0.25 && rng.chance(85) {
+    if age > 0.4 && rng.chance(85) {
         return match rng.below(100) {
             0..=64 => Target::Published,
             65..=74 => Target::Withdrawn,
@@ -220,15 +220,15 @@ fn target(rng: &mut Rng, age: f64) -> Target {
         };
     }
     match rng.below(100) {
-        0..=11 => Target::Received,
-        12..=19 => Target::Triaged,
-        20..=33 => Target::Editing,
-        34..=42 => Target::Verified,
-        43..=54 => Target::Approved,
-        55..=77 => Target::Published,
-        78..=84 => Target::Returned,
-        85..=88 => Target::Escalated,
-        89..=95 => Target::Rejected,
+        0..=13 => Target::Received,
+        14..=21 => Target::Triaged,
+        22..=35 => Target::Editing,
+        36..=45 => Target::Verified,
+        46..=67 => Target::Approved,
+        68..=79 => Target::Published,
+        80..=86 => Target::Returned,
+        87..=90 => Target::Escalated,
+        91..=96 => Target::Rejected,
         _ => Target::Withdrawn,
     }
 }

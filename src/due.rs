@@ -164,12 +164,22 @@ pub fn due_text(p: &Profile, due: Option<&str>, now: DateTime<Utc>, lang: Lang) 
 }
 
 /// The queue's due cell: time left first (what the eye needs), the date too when wide.
-pub fn due_cell(p: &Profile, due: Option<&str>, now: DateTime<Utc>, lang: Lang, wide: bool) -> String {
+pub fn due_cell(
+    p: &Profile,
+    due: Option<&str>,
+    now: DateTime<Utc>,
+    lang: Lang,
+    wide: bool,
+) -> String {
     let Some(d) = due.and_then(parse_ts) else {
         return "—".into();
     };
     let left = remaining_text(p, d, now, lang);
-    let left = if left.is_empty() { short_local(d) } else { left };
+    let left = if left.is_empty() {
+        short_local(d)
+    } else {
+        left
+    };
     if wide {
         format!("{left} ({})", short_local(d))
     } else {

@@ -862,7 +862,7 @@ fn bundles(out: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn kill_9_at_random_moments_loses_and_duplicates_nothing() {
-    let (env, store) = setup(40);
+    let (env, store) = setup(80);
     // Start from a clean slate: what demo approved is exported first.
     drop(store);
     let run = |kill_after: Option<Duration>| -> Option<i32> {

@@ -2,8 +2,8 @@
 
 pub mod calendar;
 mod commands;
-pub mod import;
 pub mod export;
+pub mod import;
 pub mod output;
 pub mod report;
 

@@ -188,8 +188,10 @@ impl Store {
                 (Some(State::Withdrawn), Some(ExportKind::Usable | ExportKind::Withheld)) => {
                     Some(ExportKind::Canceled)
                 }
+                // `revisions` keeps each earlier content version under the item version it had
+                // when it was replaced: a row at or after the exported version is a change since.
                 (Some(State::Published), Some(ExportKind::Usable))
-                    if last_rev.unwrap_or(0) > last_version =>
+                    if last_rev.is_some_and(|v| v >= last_version) =>
                 {
                     // Content changed after the published version: hold it back.
                     Some(ExportKind::Withheld)
@@ -266,9 +268,11 @@ impl Store {
         // The title of the first exported version names the item's folder for good.
         item.first_title = conn
             .query_row(
-                "SELECT v.title FROM export_items e
-                 JOIN revisions v ON v.item_id = e.item_id
-                   AND v.version = (SELECT max(v2.version) FROM revisions v2 WHERE v2.item_id = e.item_id AND v2.version <= e.version)
+                "SELECT coalesce(
+                    (SELECT v.title FROM revisions v WHERE v.item_id = e.item_id AND v.version >= e.version
+                     ORDER BY v.version LIMIT 1),
+                    (SELECT i.title FROM items i WHERE i.id = e.item_id))
+                 FROM export_items e
                  WHERE e.item_id = ?1 AND e.kind = 'usable'
                  ORDER BY e.run_id LIMIT 1",
                 [id],
