@@ -1,6 +1,7 @@
 //! `bientap bench`: the figures behind the targets in DESIGN.md, measured on a generated database
 //! and set beside what users would otherwise use, in the same run on the same machine.
 
+pub mod export;
 pub mod gen;
 
 use std::path::{Path, PathBuf};
@@ -105,6 +106,10 @@ pub fn run(opts: &Options, lang: Lang, log: &mut dyn FnMut(&str)) -> Result<Vec<
     if opts.wants("dups") {
         log("near-duplicates");
         figures.extend(dups(&store, opts).map_err(|e| e.message(lang, None))?);
+    }
+    if opts.wants("export") {
+        log("export of 10,000 items");
+        figures.extend(export::run(&opts.cache, 10_000, 32 * 1024)?);
     }
     Ok(figures)
 }
