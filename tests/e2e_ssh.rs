@@ -78,7 +78,9 @@ fn preflight() -> Result<Tools, String> {
         ));
     }
     if !bientap::store::identity::is_root() {
-        return Err("not running as root (needed to create the chair's OS account and run sshd)".into());
+        return Err(
+            "not running as root (needed to create the chair's OS account and run sshd)".into(),
+        );
     }
     Ok(tools)
 }
@@ -187,11 +189,27 @@ fn board(data: &Path) -> (PathBuf, i64) {
     }
     cli(
         &db,
-        &["user", "add", CHAIR, "--name", "Chủ tịch Thử", "--role", "truong-ban"],
+        &[
+            "user",
+            "add",
+            CHAIR,
+            "--name",
+            "Chủ tịch Thử",
+            "--role",
+            "truong-ban",
+        ],
     );
     cli(
         &db,
-        &["user", "add", MEMBER, "--name", "Thành viên Thử", "--role", "thanh-vien"],
+        &[
+            "user",
+            "add",
+            MEMBER,
+            "--name",
+            "Thành viên Thử",
+            "--role",
+            "thanh-vien",
+        ],
     );
     let out = cli(
         &db,
@@ -218,7 +236,16 @@ fn board(data: &Path) -> (PathBuf, i64) {
     let version = show(&db, id)["item"]["version"].to_string();
     cli(
         &db,
-        &["--as", MEMBER, "edit", &ids, "--version", &version, "--title", TITLE],
+        &[
+            "--as",
+            MEMBER,
+            "edit",
+            &ids,
+            "--version",
+            &version,
+            "--title",
+            TITLE,
+        ],
     );
     let item = show(&db, id);
     assert_eq!(item["item"]["state"], "editing", "{item}");
@@ -240,7 +267,16 @@ impl Sshd {
         let host_key = dir.join("host_ed25519");
         must(
             Command::new(&t.ssh_keygen)
-                .args(["-q", "-t", "ed25519", "-N", "", "-C", "bientap-e2e-host", "-f"])
+                .args([
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    "bientap-e2e-host",
+                    "-f",
+                ])
                 .arg(&host_key),
         );
         // Privilege separation directory.
@@ -400,105 +436,237 @@ fn item_row(screen: &str) -> Option<&str> {
     screen.lines().find(|l| l.contains(TITLE_START))
 }
 
-// ------------------------------------------------------------------ the test
+// ------------------------------------------------------------------ the fixture
 
-#[test]
-fn the_chair_approves_over_a_confined_ssh_login_and_the_secretary_sees_it() {
-    let t = match preflight() {
-        Ok(t) => t,
+/// Serialises the account set-up between the tests of this file (they run in parallel).
+static ACCOUNT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Everything a test here needs. Fields drop in declaration order: the tmux server (sessions, SSH
+/// clients), leftover consoles, sshd, then the directory.
+struct Fixture {
+    tmux: Tmux,
+    _leftovers: Leftovers,
+    sshd: Sshd,
+    dir: tempfile::TempDir,
+    t: Tools,
+    exe: String,
+    db: PathBuf,
+    id: i64,
+    ssh_args: Vec<String>,
+    target: String,
+}
+
+/// Skips (or, under CI, fails) when the environment cannot run these tests.
+fn tools_or_skip() -> Option<Tools> {
+    match preflight() {
+        Ok(t) => Some(t),
         Err(why) if std::env::var_os("CI").is_some() => panic!(
             "e2e_ssh cannot run: {why}. CI must install openssh-server, openssh-client and tmux \
              and run the tests as root"
         ),
         Err(why) => {
             eprintln!("SKIP: e2e_ssh: {why}");
-            return;
+            None
         }
+    }
+}
+
+impl Fixture {
+    /// A shared data directory with a board whose item waits for the chair, the chair's key
+    /// confined to the console, and a running sshd.
+    fn new(t: Tools) -> Fixture {
+        let dir = tempfile::Builder::new()
+            .prefix("bientap-e2e-")
+            .tempdir()
+            .expect("temp dir");
+        let d = dir.path().to_path_buf();
+        set_mode(&d, 0o755);
+        assert!(
+            reachable_by_others(&d),
+            "{} is not reachable by other accounts (set TMPDIR to a world-searchable directory)",
+            d.display()
+        );
+
+        // The binary the chair's forced command runs must be reachable by the chair's account;
+        // a target directory under a private home is not, so use a copy then.
+        let exe = if reachable_by_others(Path::new(bin())) {
+            PathBuf::from(bin())
+        } else {
+            let copy = d.join("bientap");
+            fs::copy(bin(), &copy).expect("copy the binary");
+            set_mode(&copy, 0o755);
+            copy
+        };
+        let exe = exe.to_str().expect("utf-8 binary path").to_string();
+
+        {
+            let _one_at_a_time = ACCOUNT.lock().unwrap_or_else(|p| p.into_inner());
+            ensure_chair_account(&t);
+        }
+        let data = d.join("data");
+        fs::create_dir(&data).expect("data dir");
+        let (db, id) = board(&data);
+        let db_s = db.to_str().expect("utf-8 db path");
+
+        // The chair's key, confined to the console.
+        let keys = d.join("keys");
+        fs::create_dir(&keys).expect("keys dir");
+        set_mode(&keys, 0o755);
+        let client_key = d.join("client_ed25519");
+        must(
+            Command::new(&t.ssh_keygen)
+                .args(["-q", "-t", "ed25519", "-N", "", "-C", "chair@e2e", "-f"])
+                .arg(&client_key),
+        );
+        let public = fs::read_to_string(client_key.with_extension("pub")).expect("public key");
+        let forced = format!("{exe} --db {db_s} --lang vi");
+        assert!(
+            !forced.contains('"'),
+            "a path with a double quote cannot go in command=\"…\""
+        );
+        let auth = keys.join(CHAIR);
+        fs::write(
+            &auth,
+            format!("restrict,pty,command=\"{forced}\" {}\n", public.trim()),
+        )
+        .expect("authorized_keys");
+        set_mode(&auth, 0o644);
+
+        let sshd = Sshd::start(&t, &d);
+        let ssh_args: Vec<String> = [
+            "-F",
+            "/dev/null",
+            "-p",
+            &sshd.port.to_string(),
+            "-i",
+            client_key.to_str().expect("utf-8"),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let tmux = Tmux {
+            tmux: t.tmux.clone(),
+            sock: d.join("tmux.sock"),
+        };
+        Fixture {
+            tmux,
+            _leftovers: Leftovers { db: db.clone() },
+            sshd,
+            dir,
+            t,
+            exe,
+            db,
+            id,
+            ssh_args,
+            target: format!("{CHAIR}@127.0.0.1"),
+        }
+    }
+
+    /// The interactive login as a shell command line (`ssh -tt … bt-chair-e2e@127.0.0.1`).
+    fn ssh_line(&self) -> String {
+        std::iter::once(self.t.ssh.to_str().expect("utf-8").to_string())
+            .chain(["-tt".to_string()])
+            .chain(self.ssh_args.iter().cloned())
+            .chain([self.target.clone()])
+            .map(|a| sh_quote(&a))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Opens the chair's console over SSH in tmux session `B` (80×24) and waits for its queue.
+    fn chair_logs_in(&self, shell_cmd: &str) -> String {
+        self.tmux.new_session("B", 80, 24, shell_cmd);
+        self.wait("B", "the chair's console over SSH", |s| {
+            s.contains(CHAIR) && s.contains("Việc của tôi") && item_row(s).is_some()
+        })
+    }
+
+    fn wait(&self, name: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.tmux.wait_for(name, what, ok, &self.sshd)
+    }
+
+    /// `#`, the number, Enter: the item view.
+    fn open_item(&self, name: &str) {
+        self.tmux.keys(name, &["#"]);
+        self.wait(name, "the number prompt", |s| s.contains("Mở tin bài số"));
+        self.tmux.type_text(name, &self.id.to_string());
+        self.tmux.keys(name, &["Enter"]);
+        let head = format!("#{} v", self.id);
+        self.wait(name, "the item", |s| {
+            s.contains(&head) && s.contains(TITLE_START)
+        });
+    }
+}
+
+/// Console processes of the chair still running on this test's database (scanned from /proc;
+/// the database path is unique to the test, so nothing else matches).
+fn chair_consoles(db: &Path) -> Vec<u32> {
+    let needle = format!("--db\0{}\0", db.display());
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
     };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains(&needle))
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+/// User plus system CPU time a process has used (from /proc/PID/stat, in clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of stat(5); `rest` starts at field 3.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Kills (SIGKILL, by pid) any console still running on the test's database when the test ends:
+/// a console stuck after its terminal went away ignores SIGTERM.
+struct Leftovers {
+    db: PathBuf,
+}
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        for pid in chair_consoles(&self.db) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+// ------------------------------------------------------------------ the tests
+
+#[test]
+fn the_chair_approves_over_a_confined_ssh_login_and_the_secretary_sees_it() {
+    let Some(t) = tools_or_skip() else { return };
     let started = Instant::now();
-
-    // Guards drop in reverse order: tmux (sessions, SSH client), then sshd, then the directory.
-    let dir = tempfile::Builder::new()
-        .prefix("bientap-e2e-")
-        .tempdir()
-        .expect("temp dir");
-    let d = dir.path();
-    set_mode(d, 0o755);
-    assert!(
-        reachable_by_others(d),
-        "{} is not reachable by other accounts (set TMPDIR to a world-searchable directory)",
-        d.display()
-    );
-
-    // The binary the chair's forced command runs must be reachable by the chair's account; a
-    // target directory under a private home is not, so use a copy then.
-    let exe = if reachable_by_others(Path::new(bin())) {
-        PathBuf::from(bin())
-    } else {
-        let copy = d.join("bientap");
-        fs::copy(bin(), &copy).expect("copy the binary");
-        set_mode(&copy, 0o755);
-        copy
-    };
-    let exe_s = exe.to_str().expect("utf-8 binary path").to_string();
-
-    ensure_chair_account(&t);
-    let data = d.join("data");
-    fs::create_dir(&data).expect("data dir");
-    let (db, id) = board(&data);
-    let db_s = db.to_str().expect("utf-8 db path").to_string();
-
-    // The chair's key, confined to the console.
-    let keys = d.join("keys");
-    fs::create_dir(&keys).expect("keys dir");
-    set_mode(&keys, 0o755);
-    let client_key = d.join("client_ed25519");
-    must(
-        Command::new(&t.ssh_keygen)
-            .args(["-q", "-t", "ed25519", "-N", "", "-C", "chair@e2e", "-f"])
-            .arg(&client_key),
-    );
-    let public = fs::read_to_string(client_key.with_extension("pub")).expect("public key");
-    let forced = format!("{exe_s} --db {db_s} --lang vi");
-    assert!(
-        !forced.contains('"'),
-        "a path with a double quote cannot go in command=\"…\""
-    );
-    let line = format!("restrict,pty,command=\"{forced}\" {}", public.trim());
-    let auth = keys.join(CHAIR);
-    fs::write(&auth, format!("{line}\n")).expect("authorized_keys");
-    set_mode(&auth, 0o644);
-
-    let sshd = Sshd::start(&t, d);
-    let ssh_args: Vec<String> = [
-        "-F",
-        "/dev/null",
-        "-p",
-        &sshd.port.to_string(),
-        "-i",
-        client_key.to_str().expect("utf-8"),
-        "-o",
-        "IdentitiesOnly=yes",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "LogLevel=ERROR",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let target = format!("{CHAIR}@127.0.0.1");
+    let f = Fixture::new(t);
+    let id = f.id;
 
     // 1. The confined key gets no shell: the forced command runs instead of `echo pwned` (and,
     //    without a terminal, the console says it cannot open the screen).
     let o = output_within(
-        Command::new(&t.ssh)
-            .args(&ssh_args)
-            .arg(&target)
+        Command::new(&f.t.ssh)
+            .args(&f.ssh_args)
+            .arg(&f.target)
             .arg("echo pwned"),
         WAIT,
     );
@@ -511,54 +679,33 @@ fn the_chair_approves_over_a_confined_ssh_login_and_the_secretary_sees_it() {
         !o.status.success() && said.contains("bientap"),
         "expected bientap's own refusal (no terminal), got {:?}: {said}\n--- sshd log:\n{}",
         o.status,
-        sshd.log_text()
+        f.sshd.log_text()
     );
     assert!(
-        sshd.log_text().contains("forced-command"),
+        f.sshd.log_text().contains("forced-command"),
         "sshd ran no forced command:\n{}",
-        sshd.log_text()
+        f.sshd.log_text()
     );
 
     // 2. The secretary's console (root, locally) at 100×30.
-    let tmux = Tmux {
-        tmux: t.tmux.clone(),
-        sock: d.join("tmux.sock"),
-    };
-    tmux.new_session(
+    let db_s = f.db.to_str().expect("utf-8");
+    f.tmux.new_session(
         "A",
         100,
         30,
-        &format!("{} --db {} --lang vi", sh_quote(&exe_s), sh_quote(&db_s)),
+        &format!("{} --db {} --lang vi", sh_quote(&f.exe), sh_quote(db_s)),
     );
-    let a0 = tmux.wait_for(
-        "A",
-        "the secretary's queue",
-        |s| s.contains("root (Thư ký") && tab_count(s, 4).is_some(),
-        &sshd,
-    );
+    let a0 = f.wait("A", "the secretary's queue", |s| {
+        s.contains("root (Thư ký") && tab_count(s, 4).is_some()
+    });
     assert_eq!(tab_count(&a0, 4), Some(1), "one item in editing:\n{a0}");
     assert_eq!(tab_count(&a0, 7), Some(0), "nothing approved yet:\n{a0}");
 
     // 3. The chair logs in over SSH at 80×24; the login opens the console (nothing else).
-    let ssh_cmd = std::iter::once(t.ssh.to_str().expect("utf-8").to_string())
-        .chain(["-tt".to_string()])
-        .chain(ssh_args.iter().cloned())
-        .chain([target.clone()])
-        .map(|a| sh_quote(&a))
-        .collect::<Vec<_>>()
-        .join(" ");
-    tmux.new_session(
-        "B",
-        80,
-        24,
-        &format!("{ssh_cmd}; echo \"ssh-ended:$?\"; sleep 600"),
-    );
-    let b = tmux.wait_for(
-        "B",
-        "the chair's console over SSH",
-        |s| s.contains(CHAIR) && s.contains("Việc của tôi") && item_row(s).is_some(),
-        &sshd,
-    );
+    let b = f.chair_logs_in(&format!(
+        "{}; echo \"ssh-ended:$?\"; sleep 600",
+        f.ssh_line()
+    ));
     assert!(
         item_row(&b).is_some_and(|r| r.contains("đang biên tập")),
         "the item waits in the chair's work:\n{b}"
@@ -566,18 +713,9 @@ fn the_chair_approves_over_a_confined_ssh_login_and_the_secretary_sees_it() {
 
     // 4. Like a person: `#`, the number, Enter; `a` for the decision menu; Enter on the first
     //    (allowed) action, which is the next step; the confirmation names the `duyet` step; `y`.
-    tmux.keys("B", &["#"]);
-    tmux.wait_for("B", "the number prompt", |s| s.contains("Mở tin bài số"), &sshd);
-    tmux.type_text("B", &id.to_string());
-    tmux.keys("B", &["Enter"]);
-    tmux.wait_for(
-        "B",
-        "the item",
-        |s| s.contains(&format!("#{id} v")) && s.contains(TITLE_START),
-        &sshd,
-    );
-    tmux.keys("B", &["a"]);
-    let menu = tmux.wait_for("B", "the decision menu", |s| s.contains("Quyết định"), &sshd);
+    f.open_item("B");
+    f.tmux.keys("B", &["a"]);
+    let menu = f.wait("B", "the decision menu", |s| s.contains("Quyết định"));
     let first = menu
         .lines()
         .skip_while(|l| !l.contains("Quyết định"))
@@ -587,23 +725,17 @@ fn the_chair_approves_over_a_confined_ssh_login_and_the_secretary_sees_it() {
         first.contains("chuyển bước tiếp theo"),
         "the next step comes first in the menu:\n{menu}"
     );
-    tmux.keys("B", &["Enter"]);
-    tmux.wait_for(
-        "B",
-        "the confirmation of the final approval",
-        |s| s.contains("Xác nhận") && s.contains("Trưởng Ban kiểm duyệt, quyết định"),
-        &sshd,
-    );
-    tmux.keys("B", &["y"]);
-    tmux.wait_for(
-        "B",
-        "the outcome line",
-        |s| s.contains(&format!("✓ #{id}")) && s.contains("đã duyệt"),
-        &sshd,
-    );
+    f.tmux.keys("B", &["Enter"]);
+    f.wait("B", "the confirmation of the final approval", |s| {
+        s.contains("Xác nhận") && s.contains("Trưởng Ban kiểm duyệt, quyết định")
+    });
+    f.tmux.keys("B", &["y"]);
+    f.wait("B", "the outcome line", |s| {
+        s.contains(&format!("✓ #{id}")) && s.contains("đã duyệt")
+    });
 
     // 5a. The database: approved, and the last audit row is the chair's own, not root's.
-    let v = show(&db, id);
+    let v = show(&f.db, id);
     assert_eq!(v["item"]["state"], "approved", "{v}");
     let last = v["history"]
         .as_array()
@@ -615,7 +747,7 @@ fn the_chair_approves_over_a_confined_ssh_login_and_the_secretary_sees_it() {
     assert_eq!(last["to_state"], "approved", "{last}");
 
     // 5b. The secretary's console shows it with no key pressed there (it watches data_version).
-    let a1 = tmux.wait_for(
+    f.wait(
         "A",
         "the approval to appear on the secretary's console",
         |s| {
@@ -623,30 +755,84 @@ fn the_chair_approves_over_a_confined_ssh_login_and_the_secretary_sees_it() {
                 && tab_count(s, 4) == Some(0)
                 && item_row(s).is_some_and(|r| r.contains("đã duyệt"))
         },
-        &sshd,
     );
-    assert!(item_row(&a1).is_some(), "{a1}");
 
     // 6. Esc back to the queue, `q` quits the console, and that ends the SSH session (exit 0).
-    tmux.keys("B", &["Escape"]);
-    tmux.wait_for(
-        "B",
-        "the chair's queue",
-        |s| s.contains("Việc của tôi"),
-        &sshd,
-    );
-    tmux.keys("B", &["q"]);
-    let end = tmux.wait_for("B", "the SSH session to end", |s| s.contains("ssh-ended:"), &sshd);
+    f.tmux.keys("B", &["Escape"]);
+    f.wait("B", "the chair's queue", |s| s.contains("Việc của tôi"));
+    f.tmux.keys("B", &["q"]);
+    let end = f.wait("B", "the SSH session to end", |s| s.contains("ssh-ended:"));
     assert!(
         end.contains("ssh-ended:0"),
         "quitting the console ends the session cleanly:\n{end}"
     );
 
-    // The secretary quits too (so the last connection checkpoints the WAL).
-    tmux.keys("A", &["q"]);
+    // The secretary quits too, so the last connection checkpoints the WAL.
+    f.tmux.keys("A", &["q"]);
     eprintln!(
-        "e2e_ssh: done in {:.1} s (port {})",
+        "e2e_ssh: approval over SSH done in {:.1} s (port {})",
         started.elapsed().as_secs_f64(),
-        sshd.port
+        f.sshd.port
+    );
+}
+
+/// The link drops while the chair is editing: the console on the server must end (not linger)
+/// and keep the unsaved text as a draft, as docs/guide.en.md promises.
+///
+/// Ignored: with crossterm 0.29 the console instead spins at 100% CPU for ever and ignores
+/// SIGTERM (crossterm-rs/crossterm#793: its mio event source re-reads a hung-up tty in a loop
+/// that never returns, so the console's SIGHUP flag is never looked at). Run with `--ignored`.
+#[test]
+#[ignore = "console spins after its SSH link drops (crossterm#793); see docs/ssh.md"]
+fn a_dropped_link_ends_the_console_and_keeps_the_draft() {
+    let Some(t) = tools_or_skip() else { return };
+    let f = Fixture::new(t);
+
+    // `exec`, so that the pane's process is the SSH client itself.
+    f.chair_logs_in(&format!("exec {}", f.ssh_line()));
+    assert_eq!(
+        chair_consoles(&f.db).len(),
+        1,
+        "one console on the server for the chair's login"
+    );
+    f.open_item("B");
+    f.tmux.keys("B", &["e"]);
+    f.wait("B", "the editor", |s| s.contains("Ctrl-S lưu"));
+    f.tmux.type_text("B", " (nháp chưa lưu)");
+    f.wait("B", "the typed text", |s| s.contains("(nháp chưa lưu)"));
+
+    // The link drops: the client dies without a word (as when the network goes).
+    let pane_pid = must(
+        f.tmux
+            .cmd()
+            .args(["display-message", "-p", "-t", "B", "#{pane_pid}"]),
+    );
+    let pane_pid = String::from_utf8_lossy(&pane_pid.stdout).trim().to_string();
+    must(Command::new("kill").args(["-KILL", &pane_pid]));
+
+    let start = Instant::now();
+    while !chair_consoles(&f.db).is_empty() && start.elapsed() < WAIT {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left = chair_consoles(&f.db);
+    let cpu: Vec<String> = left
+        .iter()
+        .map(|pid| format!("pid {pid}: {:.1} s of CPU", cpu_seconds(*pid)))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the chair's console outlived its SSH link by {WAIT:?} ({})\n--- sshd log:\n{}",
+        cpu.join(", "),
+        f.sshd.log_text()
+    );
+    let drafts = f.dir.path().join("data").join("drafts");
+    let kept: Vec<_> = fs::read_dir(&drafts)
+        .map(|r| r.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        kept.iter()
+            .any(|n| n.to_string_lossy() == format!("{CHAIR}-{}.json", f.id)),
+        "no draft kept in {}: {kept:?}",
+        drafts.display()
     );
 }
