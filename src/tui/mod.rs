@@ -82,7 +82,10 @@ impl App {
             .map_err(|e| e.message(lang, Some(store.profile())))?;
         let data_version = store.data_version().map_err(|e| e.message(lang, None))?;
         let state = State::new(store.profile().clone(), me, lang, now);
-        let drafts = crate::store::identity::data_dir(db).join("drafts");
+        // One private folder per login: a draft may hold text nobody else should read yet.
+        let drafts = crate::store::identity::data_dir(db)
+            .join("drafts")
+            .join(login);
         let mut app = App {
             state,
             store,
@@ -359,8 +362,18 @@ impl App {
 
     /// Save the open editor's text as a draft (on a dropped connection). True if one was saved.
     pub fn save_draft(&self) -> std::io::Result<bool> {
+        match self.draft_snapshot()? {
+            Some(d) => d.write().map(|_| true),
+            None => Ok(false),
+        }
+    }
+
+    /// The open editor's text as a draft ready to write (None: no editor, or nothing changed).
+    /// The terminal loop hands a copy to its watchdog after each key, so that a dropped link is
+    /// survived even when the terminal library never returns control.
+    pub fn draft_snapshot(&self) -> std::io::Result<Option<DraftFile>> {
         let Some(ed) = &self.state.editor else {
-            return Ok(false);
+            return Ok(None);
         };
         let content = match ed.content() {
             Ok(c) => c,
@@ -374,24 +387,18 @@ impl App {
             }
         };
         if content == ed.original {
-            return Ok(false);
+            return Ok(None);
         }
-        std::fs::create_dir_all(&self.drafts)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&self.drafts, std::fs::Permissions::from_mode(0o700));
-        }
-        let p = self.drafts.join(draft_name(&self.state.me.login, ed.id));
         let text = serde_json::to_string(&Draft {
             version: ed.version,
             content,
         })
         .map_err(std::io::Error::other)?;
-        let tmp = p.with_extension("tmp");
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, &p)?;
-        Ok(true)
+        Ok(Some(DraftFile {
+            dir: self.drafts.clone(),
+            path: self.drafts.join(draft_name(&self.state.me.login, ed.id)),
+            text,
+        }))
     }
 
     /// Leave: give back the lease.
@@ -404,6 +411,29 @@ impl App {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+}
+
+/// A draft ready to be written: the user's private drafts folder, the file, the JSON.
+#[derive(Debug, Clone)]
+pub struct DraftFile {
+    pub dir: PathBuf,
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl DraftFile {
+    /// Write it whole (temp file, rename) into a folder only its owner can read.
+    pub fn write(&self) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+        let tmp = self.path.with_extension("tmp");
+        std::fs::write(&tmp, &self.text)?;
+        std::fs::rename(&tmp, &self.path)
     }
 }
 

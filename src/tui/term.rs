@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ratatui::backend::CrosstermBackend;
@@ -18,7 +18,7 @@ use ratatui::Terminal;
 
 use super::app::UiAction;
 use super::keys;
-use super::App;
+use super::{App, DraftFile};
 use crate::i18n::Lang;
 use crate::tr;
 
@@ -80,6 +80,18 @@ pub fn run(db: &Path, login: &str, os_login: &str, lang: Lang) -> Result<(), Str
         prev(info);
     }));
 
+    // The watchdog: if the terminal hangs up or a SIGHUP/SIGTERM is not acted on by the loop
+    // within a moment (the terminal library can stay stuck reading a dead terminal), it writes
+    // the last draft and ends the process itself.
+    let pending: Arc<Mutex<Option<DraftFile>>> = Arc::new(Mutex::new(None));
+    let loop_done = Arc::new(AtomicBool::new(false));
+    spawn_watchdog(
+        Arc::clone(&hup),
+        Arc::clone(&term),
+        Arc::clone(&pending),
+        Arc::clone(&loop_done),
+    );
+
     let guard = Guard::enter().map_err(|e| {
         tr!(
             lang,
@@ -120,6 +132,9 @@ pub fn run(db: &Path, login: &str, os_login: &str, lang: Lang) -> Result<(), Str
                     if let Some(key) = keys::from_crossterm(&k) {
                         app.key(key);
                         dirty = true;
+                        if let Ok(mut p) = pending.lock() {
+                            *p = app.draft_snapshot().ok().flatten();
+                        }
                     }
                 }
                 Ok(Event::Paste(s)) => {
@@ -148,6 +163,7 @@ pub fn run(db: &Path, login: &str, os_login: &str, lang: Lang) -> Result<(), Str
             }
         }
     }
+    loop_done.store(true, Ordering::Relaxed);
     // A dropped link (SIGHUP) or a killed session keeps the open editor's text as a draft.
     let saved = if lost {
         app.save_draft().unwrap_or(false)
@@ -169,4 +185,53 @@ pub fn run(db: &Path, login: &str, os_login: &str, lang: Lang) -> Result<(), Str
         );
     }
     Ok(())
+}
+
+/// Whether standard input (the terminal) has hung up.
+fn stdin_hung_up() -> bool {
+    let mut fds = libc::pollfd {
+        fd: 0,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout.
+    let rc = unsafe { libc::poll(&mut fds, 1, 0) };
+    rc > 0 && (fds.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL)) != 0
+}
+
+fn spawn_watchdog(
+    hup: Arc<AtomicBool>,
+    term: Arc<AtomicBool>,
+    pending: Arc<Mutex<Option<DraftFile>>>,
+    loop_done: Arc<AtomicBool>,
+) {
+    std::thread::spawn(move || {
+        let mut since: Option<std::time::Instant> = None;
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            if loop_done.load(Ordering::Relaxed) {
+                return;
+            }
+            let trouble =
+                hup.load(Ordering::Relaxed) || term.load(Ordering::Relaxed) || stdin_hung_up();
+            match (trouble, since) {
+                (false, _) => since = None,
+                (true, None) => since = Some(std::time::Instant::now()),
+                // Give the loop its chance to save and leave in order first.
+                (true, Some(t)) if t.elapsed() >= POLL * 3 => {
+                    if loop_done.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    if let Ok(p) = pending.lock() {
+                        if let Some(d) = p.as_ref() {
+                            let _ = d.write();
+                        }
+                    }
+                    restore();
+                    std::process::exit(1);
+                }
+                (true, Some(_)) => {}
+            }
+        }
+    });
 }
