@@ -196,8 +196,9 @@ impl WorkflowError {
         match self {
             WorkflowError::WrongState { action, state } => tr!(
                 lang,
-                "không thể {action} khi tin bài đang ở trạng thái \"{}\"",
-                "cannot {action} an item in state \"{}\"",
+                "không thể {} khi tin bài đang ở trạng thái \"{}\"",
+                "cannot {} an item in state \"{}\"",
+                action_label(action, lang, profile),
                 state.label(lang)
             ),
             WorkflowError::RoleNotAllowed {
@@ -207,6 +208,7 @@ impl WorkflowError {
                 article,
             } => {
                 let allowed: Vec<String> = allowed.iter().map(|r| role_title(r)).collect();
+                let action = action_label(action, lang, profile);
                 tr!(
                     lang,
                     "vai trò \"{}\" không được {action}; chỉ: {} ({article})",
@@ -329,6 +331,36 @@ impl WorkflowError {
             ),
         }
     }
+}
+
+/// An action or capability code (as carried by errors) in the user's language; a step code
+/// becomes the step's name.
+pub fn action_label(code: &str, lang: Lang, profile: &Profile) -> String {
+    if let Some(step) = profile.step(code) {
+        return step.name(lang).to_string();
+    }
+    let (vi, en) = match code {
+        "triage" => ("phân loại", "triage"),
+        "assign" => ("giao biên tập", "assign"),
+        "edit" => ("biên tập", "edit"),
+        "verify" => ("kiểm tra", "verify"),
+        "approve" => ("duyệt", "approve"),
+        "advance" => ("chuyển bước", "advance"),
+        "return" => ("trả lại", "return"),
+        "resubmit" => ("nhận lại", "resubmit"),
+        "reject" => ("từ chối", "reject"),
+        "escalate" => ("xin ý kiến lãnh đạo", "escalate"),
+        "opinion" => ("cho ý kiến", "give an opinion on"),
+        "publish" => ("đăng", "publish"),
+        "withdraw" => ("gỡ", "withdraw"),
+        "confirm-source" => ("xác minh nguồn", "confirm the source of"),
+        "delegate" => ("ủy quyền", "delegate"),
+        "admin" => ("quản trị người dùng", "manage users"),
+        "intake" => ("tiếp nhận", "take in"),
+        "decide" => ("quyết định", "decide"),
+        _ => return code.to_string(),
+    };
+    lang.pick(vi, en).to_string()
 }
 
 pub fn step_kind_label(kind: StepKind, lang: Lang) -> &'static str {
@@ -535,7 +567,7 @@ pub fn apply(
             }
             if !may_take_step(profile, actor, &next.code) {
                 return Err(WorkflowError::RoleNotAllowed {
-                    action: next.name(Lang::Vi).to_string(),
+                    action: next.code.clone(),
                     role: actor.role.clone(),
                     allowed: next.roles.clone(),
                     article: next.article.clone(),
