@@ -32,8 +32,37 @@ pub use users::{Delegation, NewUser, User};
 
 /// The schema, embedded.
 pub const SCHEMA: &str = include_str!("../../schema.sql");
-/// Schema version written to `PRAGMA user_version`.
-pub const SCHEMA_VERSION: i64 = 1;
+/// Schema version written to `PRAGMA user_version`. `schema.sql` is always the newest schema
+/// (what a new database gets); `MIGRATIONS` bring an older database up to it.
+pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
+
+/// Step `i` takes a database from version `i + 1` to `i + 2`. Each runs in one `BEGIN IMMEDIATE`
+/// transaction together with the new `user_version`, so a crash leaves the old version whole.
+/// When `schema.sql` changes, the same change is appended here.
+pub const MIGRATIONS: &[&str] = &[];
+
+/// Bring a database at `from` up to `SCHEMA_VERSION`, one step per transaction.
+fn migrate(conn: &Connection, from: i64) -> Result<()> {
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip((from - 1).max(0) as usize)
+    {
+        let to = i as i64 + 2;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let step = conn
+            .execute_batch(sql)
+            .and_then(|_| conn.pragma_update(None, "user_version", to));
+        match step {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(())
+}
 
 /// How long a writer waits for another writer before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -366,6 +395,12 @@ impl Store {
                 found: version,
                 supported: SCHEMA_VERSION,
             });
+        }
+        if version < SCHEMA_VERSION {
+            migrate(&conn, version).map_err(|e| match e {
+                StoreError::ReadOnly(_) => StoreError::ReadOnly(path.to_path_buf()),
+                other => other,
+            })?;
         }
         let text: Option<String> = conn
             .query_row(
