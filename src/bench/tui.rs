@@ -53,7 +53,7 @@ impl Run {
     }
 
     fn press_all(&mut self, ks: &[Key]) -> Result<Vec<Duration>, String> {
-        ks.iter().map(|k| self.press(k.clone())).collect()
+        ks.iter().map(|k| self.press(*k)).collect()
     }
 }
 
@@ -137,7 +137,9 @@ fn plan_check(run: &Run, plans: &mut Vec<String>) -> Result<(), String> {
 fn plan_ok(p: &str) -> bool {
     // A windowed filter sorts its window (at most SCAN_WINDOW rows): that sort is bounded.
     let windowed = p.contains("SUBQUERY") || p.contains("CO-ROUTINE");
-    !p.contains("SCAN items ") && !p.ends_with("SCAN items") && (windowed || !p.contains("TEMP B-TREE"))
+    !p.contains("SCAN items ")
+        && !p.ends_with("SCAN items")
+        && (windowed || !p.contains("TEMP B-TREE"))
 }
 
 /// The console figures on the bench database.
@@ -154,7 +156,11 @@ pub fn figures(db: &Path, store: &Store) -> Result<Vec<Figure>, String> {
     let (p50, _, _) = percentiles(&mut firsts);
     out.push(Figure {
         figure: "console: first frame (App::new + render)".into(),
-        value: format!("{} (median of 5: {})", ms(first.as_secs_f64() * 1e3), ms(p50)),
+        value: format!(
+            "{} (median of 5: {})",
+            ms(first.as_secs_f64() * 1e3),
+            ms(p50)
+        ),
         target: "≤ 50 ms".into(),
         met: Some(first.as_secs_f64() * 1e3 <= 50.0),
         peer: String::new(),
@@ -171,7 +177,11 @@ pub fn figures(db: &Path, store: &Store) -> Result<Vec<Figure>, String> {
     plan_check(&run, &mut plans)?;
     let mut v = run.press_all(&vec![Key::ch('j'); 200])?;
     all.extend(&v);
-    out.push(key_figure("j (down), closed tab", &mut v, "crosses pages".into()));
+    out.push(key_figure(
+        "j (down), closed tab",
+        &mut v,
+        "crosses pages".into(),
+    ));
     let mut v = run.press_all(&keys_of(&"<PgDn> ".repeat(50))?)?;
     plan_check(&run, &mut plans)?;
     all.extend(&v);
@@ -272,7 +282,9 @@ pub fn figures(db: &Path, store: &Store) -> Result<Vec<Figure>, String> {
     let rss = rss_kb().map(|kb| kb as f64 / 1024.0);
     out.push(Figure {
         figure: "console: resident memory (VmRSS) after the keys above".into(),
-        value: rss.map(|m| format!("{m:.1} MB")).unwrap_or_else(|| "?".into()),
+        value: rss
+            .map(|m| format!("{m:.1} MB"))
+            .unwrap_or_else(|| "?".into()),
         target: "≤ 32 MB".into(),
         met: rss.map(|m| m <= 32.0),
         peer: String::new(),

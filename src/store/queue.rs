@@ -194,7 +194,11 @@ impl Walk {
             None => (String::new(), vec![]),
             Some(c) => {
                 let (k, id) = key_of_cursor(c);
-                let (ge, gt, idc) = if up { (">=", ">", ">") } else { ("<=", "<", "<") };
+                let (ge, gt, idc) = if up {
+                    (">=", ">", ">")
+                } else {
+                    ("<=", "<", "<")
+                };
                 // `key >= ? AND (key > ? OR id > ?)`: the first term is the index range (a row
                 // value `(key, id) > (?, ?)` is not used as a range on an expression index).
                 (
@@ -330,7 +334,7 @@ impl Store {
         let limit = q.limit.max(1);
         let backward = matches!(q.dir, PageDir::Before(_));
         let walk = Walk::new(q.sort, &q.dir);
-        let up = !backward != display_desc(q.sort);
+        let up = backward == display_desc(q.sort);
         let mut all: Vec<ItemRow> = Vec::new();
         // The nearest scan-window end over the parts (in walk direction).
         let mut stop: Option<(String, i64)> = None;
@@ -559,5 +563,80 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow_counts(s: &Store) -> Vec<(String, i64)> {
+        let mut st = s
+            .conn()
+            .prepare("SELECT state, count(*) FROM items GROUP BY state ORDER BY state")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+    }
+
+    fn kept_counts(s: &Store) -> Vec<(String, i64)> {
+        let mut v: Vec<(String, i64)> = s
+            .counts()
+            .unwrap()
+            .into_iter()
+            .map(|(st, n)| (st.as_str().to_string(), n))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn state_counts_follow_inserts_state_changes_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let text = crate::profile::bundled_text("stp-binh-phuoc").unwrap();
+        let p = crate::profile::parse("stp-binh-phuoc.toml", text).unwrap();
+        let role = p.admin_role().unwrap().code.clone();
+        let now = crate::store::parse_ts("2026-11-20T03:00:00Z").unwrap();
+        // The demo inserts items and takes decisions through the store.
+        crate::demo::generate(&path, &p, text, "thuky", &role, 40, 7, now).unwrap();
+        let s = Store::open(&path).unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        assert!(
+            s.counts().unwrap().len() > 2,
+            "the demo spreads items over states"
+        );
+
+        let c = s.conn();
+        c.execute(
+            "INSERT INTO items(state, title, received_at, created_at, updated_at)
+             VALUES ('received', 'x', '2026-11-20T03:00:00Z', '2026-11-20T03:00:00Z', '2026-11-20T03:00:00Z')",
+            [],
+        )
+        .unwrap();
+        let id = c.last_insert_rowid();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        c.execute("UPDATE items SET state = 'rejected' WHERE id = ?1", [id])
+            .unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        // An update that leaves the state as it is changes no count.
+        c.execute(
+            "UPDATE items SET state = 'rejected', title = 'y' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        // (Rows of other tables may point at the id; this test is about the counts.)
+        c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        c.execute("DELETE FROM items WHERE id = ?1", [id]).unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        c.execute(
+            "UPDATE items SET state = 'withdrawn' WHERE state = 'received'",
+            [],
+        )
+        .unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
     }
 }
