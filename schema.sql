@@ -86,12 +86,39 @@ CREATE INDEX items_state_due ON items(state, coalesce(due_at, '9999'), id);
 CREATE INDEX items_due ON items(coalesce(due_at, '9999'), id);
 CREATE INDEX items_received ON items(received_at, id);
 CREATE INDEX items_state_received ON items(state, received_at, id);
-CREATE INDEX items_assignee ON items(assignee, state);
+-- "My work": someone's items of a state in due order, and the items at an approval step.
+CREATE INDEX items_assignee_due ON items(assignee, state, coalesce(due_at, '9999'), id);
+CREATE INDEX items_state_step_due ON items(state, step, coalesce(due_at, '9999'), id);
+-- Title order (ASCII case-insensitive, as the queue compares): ORDER BY title COLLATE NOCASE, id.
+CREATE INDEX items_state_title ON items(state, title COLLATE NOCASE, id);
 CREATE INDEX items_category ON items(category, state);
 CREATE INDEX items_unit ON items(unit, state);
 CREATE INDEX items_message ON items(message_id);
 CREATE INDEX items_digest ON items(content_digest);
 CREATE INDEX items_published ON items(published_at);
+
+-- How many items are in each state, kept by triggers so that the console's tab counts never
+-- scan `items` (a GROUP BY over a million rows takes tens of milliseconds).
+CREATE TABLE state_counts (
+    state TEXT PRIMARY KEY,
+    n     INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+INSERT INTO state_counts(state) VALUES ('received'), ('triaged'), ('editing'), ('verified'),
+    ('approved'), ('published'), ('returned'), ('escalated'), ('rejected'), ('withdrawn');
+CREATE TRIGGER items_count_insert AFTER INSERT ON items
+BEGIN
+    UPDATE state_counts SET n = n + 1 WHERE state = NEW.state;
+END;
+CREATE TRIGGER items_count_delete AFTER DELETE ON items
+BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE state = OLD.state;
+END;
+CREATE TRIGGER items_count_state AFTER UPDATE OF state ON items
+WHEN OLD.state IS NOT NEW.state
+BEGIN
+    UPDATE state_counts SET n = n - 1 WHERE state = OLD.state;
+    UPDATE state_counts SET n = n + 1 WHERE state = NEW.state;
+END;
 
 -- Who edited or verified an item: the four-eyes rule reads this.
 CREATE TABLE item_people (

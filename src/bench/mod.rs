@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod gen;
+pub mod tui;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -102,6 +103,10 @@ pub fn run(opts: &Options, lang: Lang, log: &mut dyn FnMut(&str)) -> Result<Vec<
     if opts.wants("search") {
         log("search");
         figures.extend(search(&store, opts, log).map_err(|e| e.message(lang, None))?);
+    }
+    if opts.wants("console") {
+        log("console");
+        figures.extend(tui::figures(&db, &store)?);
     }
     if opts.wants("dups") {
         log("near-duplicates");

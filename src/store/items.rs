@@ -403,9 +403,18 @@ impl Store {
 
     /// Count of items per state.
     pub fn counts(&self) -> Result<Vec<(State, i64)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT state, count(*) FROM items GROUP BY state")?;
+        // `state_counts` is kept by triggers (schema.sql); a database made before it existed
+        // is counted the slow way.
+        let has_table: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'state_counts')",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare_cached(if has_table {
+            "SELECT state, n FROM state_counts WHERE n > 0"
+        } else {
+            "SELECT state, count(*) FROM items GROUP BY state"
+        })?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         let mut out = Vec::new();
         for r in rows {

@@ -30,6 +30,8 @@ pub enum Cursor {
     Received(String, i64),
     /// Title order (case-insensitive): `(title, id)`.
     Title(String, i64),
+    /// Search results, newest first: the item id.
+    Id(i64),
 }
 
 impl Cursor {
@@ -54,6 +56,17 @@ pub enum PageDir {
 pub struct Part {
     pub state: Option<State>,
     pub filter: Option<Where>,
+    /// The filter is answered by an index walk in queue order (`assignee IS ?`, `step = ?`):
+    /// no scan window is needed.
+    pub indexed: bool,
+}
+
+impl Part {
+    /// The scan window for this part's filter (None: no filter, or an indexed one).
+    fn window(&self) -> Option<usize> {
+        (self.filter.as_ref().is_some_and(|w| !w.sql.is_empty()) && !self.indexed)
+            .then_some(SCAN_WINDOW)
+    }
 }
 
 /// One page request.
@@ -72,7 +85,14 @@ pub struct Page {
     pub rows: Vec<ItemRow>,
     pub more_before: bool,
     pub more_after: bool,
+    /// Set when a filter that no index answers stopped at its scan window before filling the
+    /// page: the next page (in the same direction) continues from here, not from the last row.
+    pub resume: Option<Cursor>,
 }
+
+/// How many index entries one filtered part reads for one page before it stops and says
+/// "more…" (a condition that no index answers, e.g. `~s` or `~u`, is checked row by row).
+pub const SCAN_WINDOW: usize = 2000;
 
 /// Result of asking for a lease on an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,189 +103,347 @@ pub enum Lease {
     Other { login: String, until: String },
 }
 
-/// Total order of rows in display order for a sort key.
-fn cmp_rows(a: &ItemRow, b: &ItemRow, sort: SortKey) -> std::cmp::Ordering {
-    use std::cmp::Ordering;
+/// Where items without a due time sort (after every real date): the same expression as the
+/// indexes `items_state_due`, `items_due`.
+const NO_DUE: &str = "9999";
+const DUE_KEY: &str = "coalesce(due_at, '9999')";
+
+/// The sort key of a row as (text, id), compared in index order (ascending).
+fn key_of(row: &ItemRow, sort: SortKey) -> (String, i64) {
     match sort {
-        SortKey::Due => match (&a.due_at, &b.due_at) {
-            (Some(x), Some(y)) => x.cmp(y).then(a.id.cmp(&b.id)),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => a.id.cmp(&b.id),
-        },
-        SortKey::Received => b.received_at.cmp(&a.received_at).then(b.id.cmp(&a.id)),
-        SortKey::Title => a
-            .title
-            .to_ascii_lowercase()
-            .cmp(&b.title.to_ascii_lowercase())
-            .then(a.id.cmp(&b.id)),
+        SortKey::Due => (
+            row.due_at.clone().unwrap_or_else(|| NO_DUE.to_string()),
+            row.id,
+        ),
+        SortKey::Received => (row.received_at.clone(), row.id),
+        SortKey::Title => (row.title.to_ascii_lowercase(), row.id),
     }
 }
 
-struct Seg {
+fn key_of_cursor(c: &Cursor) -> (String, i64) {
+    match c {
+        Cursor::Due(d, id) => (d.clone().unwrap_or_else(|| NO_DUE.to_string()), *id),
+        Cursor::Received(r, id) => (r.clone(), *id),
+        Cursor::Title(t, id) => (t.to_ascii_lowercase(), *id),
+        Cursor::Id(id) => (String::new(), *id),
+    }
+}
+
+fn cursor_from_key(sort: SortKey, k: String, id: i64) -> Cursor {
+    match sort {
+        SortKey::Due => Cursor::Due((k != NO_DUE).then_some(k), id),
+        SortKey::Received => Cursor::Received(k, id),
+        SortKey::Title => Cursor::Title(k, id),
+    }
+}
+
+/// Display order: soonest due, newest received, or title; the index order reversed for
+/// "newest received first".
+fn display_desc(sort: SortKey) -> bool {
+    matches!(sort, SortKey::Received)
+}
+
+/// Total order of rows in display order for a sort key.
+fn cmp_rows(a: &ItemRow, b: &ItemRow, sort: SortKey) -> std::cmp::Ordering {
+    let o = key_of(a, sort).cmp(&key_of(b, sort));
+    if display_desc(sort) {
+        o.reverse()
+    } else {
+        o
+    }
+}
+
+/// One page walk over an index: the range condition (after or before the cursor, in index
+/// order), its parameters, and the ORDER BY that the index answers.
+struct Walk {
     cond: String,
     params: Vec<Value>,
-    order: &'static str,
+    order: String,
+    /// The sort key expression (to read the scan window's last key).
+    key: &'static str,
+}
+
+impl Walk {
+    fn new(sort: SortKey, dir: &PageDir) -> Walk {
+        let key: &'static str = match sort {
+            SortKey::Due => DUE_KEY,
+            SortKey::Received => "received_at",
+            SortKey::Title => "title COLLATE NOCASE",
+        };
+        // Walking forward in display order is walking the index up, except for the descending
+        // display of "newest received first".
+        let (cursor, display_forward) = match dir {
+            PageDir::After(c) => (c.as_ref(), true),
+            PageDir::Before(c) => (c.as_ref(), false),
+        };
+        let up = display_forward != display_desc(sort);
+        let cursor = cursor.filter(|c| {
+            matches!(
+                (c, sort),
+                (Cursor::Due(..), SortKey::Due)
+                    | (Cursor::Received(..), SortKey::Received)
+                    | (Cursor::Title(..), SortKey::Title)
+            )
+        });
+        let order = if up {
+            format!("{key}, id")
+        } else {
+            format!("{key} DESC, id DESC")
+        };
+        let (cond, params) = match cursor {
+            None => (String::new(), vec![]),
+            Some(c) => {
+                let (k, id) = key_of_cursor(c);
+                let (ge, gt, idc) = if up {
+                    (">=", ">", ">")
+                } else {
+                    ("<=", "<", "<")
+                };
+                // `key >= ? AND (key > ? OR id > ?)`: the first term is the index range (a row
+                // value `(key, id) > (?, ?)` is not used as a range on an expression index).
+                (
+                    format!("{key} {ge} ?1 AND ({key} {gt} ?1 OR id {idc} ?2)"),
+                    vec![Value::Text(k), Value::Integer(id)],
+                )
+            }
+        };
+        Walk {
+            cond,
+            params,
+            order,
+            key,
+        }
+    }
 }
 
 impl Store {
-    fn run_seg(
-        &self,
+    /// The SQL of one part's walk: `(sql, params)`. With `window`, only the first `window`
+    /// index entries of the walk are looked at (then the filter applies to them).
+    fn walk_sql(
         state: Option<State>,
         filter: Option<&Where>,
-        seg: &Seg,
+        walk: &Walk,
+        window: Option<usize>,
         limit: usize,
-    ) -> Result<Vec<ItemRow>> {
-        let mut sql = format!("SELECT {ROW_COLS} FROM items WHERE 1=1");
-        let mut args: Vec<Value> = Vec::new();
+    ) -> (String, Vec<Value>) {
+        let mut range = String::from("1=1");
+        let mut args: Vec<Value> = walk.params.clone();
         if let Some(s) = state {
-            sql.push_str(" AND state = ?");
             args.push(Value::Text(s.as_str().into()));
+            range.push_str(&format!(" AND state = ?{}", args.len()));
         }
-        if !seg.cond.is_empty() {
-            sql.push_str(" AND ");
-            sql.push_str(&seg.cond);
-            args.extend(seg.params.iter().cloned());
+        if !walk.cond.is_empty() {
+            range.push_str(" AND ");
+            range.push_str(&walk.cond);
         }
-        if let Some(w) = filter.filter(|w| !w.sql.is_empty()) {
-            sql.push_str(" AND (");
-            sql.push_str(&w.sql);
-            sql.push(')');
+        // Filter parameters are positional `?`: number them after ours.
+        let filter_sql = filter.filter(|w| !w.sql.is_empty()).map(|w| {
+            let mut out = String::new();
+            let mut n = args.len();
+            for ch in w.sql.chars() {
+                if ch == '?' {
+                    n += 1;
+                    out.push_str(&format!("?{n}"));
+                } else {
+                    out.push(ch);
+                }
+            }
             args.extend(w.params.iter().cloned());
-        }
-        sql.push_str(" ORDER BY ");
-        sql.push_str(seg.order);
-        sql.push_str(" LIMIT ?");
-        args.push(Value::Integer(limit as i64));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), row_to_row)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    /// Segments (in query order) for one direction: each is an index range.
-    fn segments(sort: SortKey, dir: &PageDir) -> Vec<Seg> {
-        let t = |s: &str| Value::Text(s.to_string());
-        let seg = |cond: &str, params: Vec<Value>, order: &'static str| Seg {
-            cond: cond.to_string(),
-            params,
-            order,
+            out
+        });
+        let sql = match (filter_sql, window) {
+            (Some(f), Some(win)) => {
+                args.push(Value::Integer(win as i64));
+                let w = args.len();
+                args.push(Value::Integer(limit as i64));
+                let l = args.len();
+                // The window is read from the index alone (a covering walk); only its rows
+                // are fetched and checked.
+                format!(
+                    "SELECT {ROW_COLS} FROM \
+                     (SELECT id AS wid FROM items WHERE {range} ORDER BY {o} LIMIT ?{w}) \
+                     CROSS JOIN items ON items.id = wid WHERE ({f}) ORDER BY {o} LIMIT ?{l}",
+                    o = walk.order
+                )
+            }
+            (f, _) => {
+                let f = f.map(|f| format!(" AND ({f})")).unwrap_or_default();
+                args.push(Value::Integer(limit as i64));
+                let l = args.len();
+                format!(
+                    "SELECT {ROW_COLS} FROM items WHERE {range}{f} ORDER BY {o} LIMIT ?{l}",
+                    o = walk.order
+                )
+            }
         };
-        const DUE_ASC: &str = "due_at, id";
-        const DUE_DESC: &str = "due_at DESC, id DESC";
-        const NULL_ASC: &str = "id";
-        const NULL_DESC: &str = "id DESC";
-        match (sort, dir) {
-            (SortKey::Due, PageDir::After(None)) => vec![
-                seg("due_at IS NOT NULL", vec![], DUE_ASC),
-                seg("due_at IS NULL", vec![], NULL_ASC),
-            ],
-            (SortKey::Due, PageDir::After(Some(Cursor::Due(Some(d), id)))) => vec![
-                seg(
-                    "due_at IS NOT NULL AND (due_at, id) > (?, ?)",
-                    vec![t(d), Value::Integer(*id)],
-                    DUE_ASC,
-                ),
-                seg("due_at IS NULL", vec![], NULL_ASC),
-            ],
-            (SortKey::Due, PageDir::After(Some(Cursor::Due(None, id)))) => vec![seg(
-                "due_at IS NULL AND id > ?",
-                vec![Value::Integer(*id)],
-                NULL_ASC,
-            )],
-            (SortKey::Due, PageDir::Before(None)) => vec![
-                seg("due_at IS NULL", vec![], NULL_DESC),
-                seg("due_at IS NOT NULL", vec![], DUE_DESC),
-            ],
-            (SortKey::Due, PageDir::Before(Some(Cursor::Due(None, id)))) => vec![
-                seg(
-                    "due_at IS NULL AND id < ?",
-                    vec![Value::Integer(*id)],
-                    NULL_DESC,
-                ),
-                seg("due_at IS NOT NULL", vec![], DUE_DESC),
-            ],
-            (SortKey::Due, PageDir::Before(Some(Cursor::Due(Some(d), id)))) => vec![seg(
-                "due_at IS NOT NULL AND (due_at, id) < (?, ?)",
-                vec![t(d), Value::Integer(*id)],
-                DUE_DESC,
-            )],
-            (SortKey::Received, PageDir::After(c)) => match c {
-                Some(Cursor::Received(r, id)) => vec![seg(
-                    "(received_at, id) < (?, ?)",
-                    vec![t(r), Value::Integer(*id)],
-                    "received_at DESC, id DESC",
-                )],
-                _ => vec![seg("", vec![], "received_at DESC, id DESC")],
-            },
-            (SortKey::Received, PageDir::Before(c)) => match c {
-                Some(Cursor::Received(r, id)) => vec![seg(
-                    "(received_at, id) > (?, ?)",
-                    vec![t(r), Value::Integer(*id)],
-                    "received_at, id",
-                )],
-                _ => vec![seg("", vec![], "received_at, id")],
-            },
-            (SortKey::Title, PageDir::After(c)) => match c {
-                Some(Cursor::Title(s, id)) => vec![seg(
-                    "(lower(title), id) > (lower(?), ?)",
-                    vec![t(s), Value::Integer(*id)],
-                    "lower(title), id",
-                )],
-                _ => vec![seg("", vec![], "lower(title), id")],
-            },
-            (SortKey::Title, PageDir::Before(c)) => match c {
-                Some(Cursor::Title(s, id)) => vec![seg(
-                    "(lower(title), id) < (lower(?), ?)",
-                    vec![t(s), Value::Integer(*id)],
-                    "lower(title) DESC, id DESC",
-                )],
-                _ => vec![seg("", vec![], "lower(title) DESC, id DESC")],
-            },
-            // A cursor of another sort: start over.
-            (s, PageDir::After(_)) => Self::segments(s, &PageDir::After(None)),
-            (s, PageDir::Before(_)) => Self::segments(s, &PageDir::Before(None)),
-        }
+        (sql, args)
     }
 
-    /// One page of a tab, read with keyset conditions on the indexes (one query per state and
-    /// segment, each `LIMIT limit + 1`). Never reads more than `(limit + 1) × states × 2` rows.
+    /// The last index entry of a part's scan window, if the window is full (else the window
+    /// reached the end of the part).
+    fn window_end(
+        &self,
+        state: Option<State>,
+        walk: &Walk,
+        window: usize,
+    ) -> Result<Option<(String, i64)>> {
+        let mut range = String::from("1=1");
+        let mut args: Vec<Value> = walk.params.clone();
+        if let Some(s) = state {
+            args.push(Value::Text(s.as_str().into()));
+            range.push_str(&format!(" AND state = ?{}", args.len()));
+        }
+        if !walk.cond.is_empty() {
+            range.push_str(" AND ");
+            range.push_str(&walk.cond);
+        }
+        args.push(Value::Integer(window as i64 - 1));
+        let sql = format!(
+            "SELECT {k}, id FROM items WHERE {range} ORDER BY {o} LIMIT 1 OFFSET ?{n}",
+            k = walk.key,
+            o = walk.order,
+            n = args.len()
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .optional()?)
+    }
+
+    /// The SQL statements `list_page` runs for a query (for `EXPLAIN QUERY PLAN` in the bench).
+    pub fn page_sql(q: &PageQuery) -> Vec<(String, Vec<Value>)> {
+        let walk = Walk::new(q.sort, &q.dir);
+        q.parts
+            .iter()
+            .map(|p| {
+                let window = p.window();
+                Self::walk_sql(p.state, p.filter.as_ref(), &walk, window, q.limit + 1)
+            })
+            .collect()
+    }
+
+    /// One page of a tab, read with keyset conditions on the indexes (one query per part, each
+    /// an index walk with `LIMIT limit + 1`). A part with a condition looks at most
+    /// `SCAN_WINDOW` index entries; when that window ends before the page is full, the page
+    /// stops there and `resume` says where the next one starts. Never OFFSET over the data,
+    /// never all rows.
     pub fn list_page(&self, q: &PageQuery) -> Result<Page> {
         let limit = q.limit.max(1);
         let backward = matches!(q.dir, PageDir::Before(_));
-        let segs = Self::segments(q.sort, &q.dir);
+        let walk = Walk::new(q.sort, &q.dir);
+        let up = backward == display_desc(q.sort);
         let mut all: Vec<ItemRow> = Vec::new();
+        // The nearest scan-window end over the parts (in walk direction).
+        let mut stop: Option<(String, i64)> = None;
         for part in &q.parts {
-            let mut got = 0usize;
-            for seg in &segs {
-                if got > limit {
-                    break;
+            let window = part.window();
+            let (sql, args) =
+                Self::walk_sql(part.state, part.filter.as_ref(), &walk, window, limit + 1);
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args), row_to_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if let Some(win) = window {
+                if rows.len() <= limit {
+                    if let Some(end) = self.window_end(part.state, &walk, win)? {
+                        let nearer = match &stop {
+                            None => true,
+                            Some(s) => (up && end < *s) || (!up && end > *s),
+                        };
+                        if nearer {
+                            stop = Some(end);
+                        }
+                    }
                 }
-                let rows = self.run_seg(part.state, part.filter.as_ref(), seg, limit + 1 - got)?;
-                got += rows.len();
-                all.extend(rows);
             }
+            all.extend(rows);
+        }
+        if let Some(s) = &stop {
+            // Rows past the nearest window end may skip rows of a part not yet scanned there:
+            // they come with the next page.
+            all.retain(|r| {
+                let k = key_of(r, q.sort);
+                if up {
+                    k <= *s
+                } else {
+                    k >= *s
+                }
+            });
         }
         all.sort_by(|a, b| cmp_rows(a, b, q.sort));
         // Parts of one state may overlap (alternatives of a condition): keep each row once.
         all.dedup_by_key(|r| r.id);
         let more = all.len() > limit;
+        let resume = if more {
+            None
+        } else {
+            stop.map(|(k, id)| cursor_from_key(q.sort, k, id))
+        };
+        let beyond = more || resume.is_some();
         if backward {
             // `all` is in display order; the page is its last `limit` rows.
             let start = all.len().saturating_sub(limit);
             let rows = all.split_off(start);
             Ok(Page {
                 rows,
-                more_before: more,
+                more_before: beyond,
                 more_after: matches!(q.dir, PageDir::Before(Some(_))),
+                resume,
             })
         } else {
             all.truncate(limit);
             Ok(Page {
                 rows: all,
                 more_before: matches!(q.dir, PageDir::After(Some(_))),
-                more_after: more,
+                more_after: beyond,
+                resume,
             })
         }
+    }
+
+    /// A page of search results (`fts_query` syntax), newest first, paged by id: each page is
+    /// one FTS5 walk in rowid order with a LIMIT.
+    pub fn search_page(&self, query: &str, dir: &PageDir, limit: usize) -> Result<Page> {
+        let Some(q) = super::fts_query(query) else {
+            return Ok(Page::default());
+        };
+        let limit = limit.max(1);
+        let id_of = |c: &Option<Cursor>| match c {
+            Some(Cursor::Id(id)) => Some(*id),
+            _ => None,
+        };
+        // Display order is newest (highest id) first.
+        let (cond, order, backward, cursor) = match dir {
+            PageDir::After(c) => ("rowid < ?2", "DESC", false, id_of(c)),
+            PageDir::Before(c) => ("rowid > ?2", "ASC", true, id_of(c)),
+        };
+        let sql = format!(
+            "SELECT {ROW_COLS} FROM items WHERE id IN (SELECT rowid FROM items_fts \
+             WHERE items_fts MATCH ?1 AND {cond} ORDER BY rowid {order} LIMIT ?3) \
+             ORDER BY id DESC"
+        );
+        let bound = cursor.unwrap_or(if backward { i64::MIN } else { i64::MAX });
+        let mut rows = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(params![q, bound, limit as i64 + 1], row_to_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let more = rows.len() > limit;
+        if backward {
+            let start = rows.len().saturating_sub(limit);
+            rows.drain(..start);
+        } else {
+            rows.truncate(limit);
+        }
+        Ok(Page {
+            rows,
+            more_before: if backward { more } else { cursor.is_some() },
+            more_after: if backward { cursor.is_some() } else { more },
+            resume: None,
+        })
     }
 
     /// How many items match, counted up to `cap` (the queue shows "cap+" beyond).
@@ -385,5 +563,80 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow_counts(s: &Store) -> Vec<(String, i64)> {
+        let mut st = s
+            .conn()
+            .prepare("SELECT state, count(*) FROM items GROUP BY state ORDER BY state")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+    }
+
+    fn kept_counts(s: &Store) -> Vec<(String, i64)> {
+        let mut v: Vec<(String, i64)> = s
+            .counts()
+            .unwrap()
+            .into_iter()
+            .map(|(st, n)| (st.as_str().to_string(), n))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn state_counts_follow_inserts_state_changes_and_deletes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.db");
+        let text = crate::profile::bundled_text("stp-binh-phuoc").unwrap();
+        let p = crate::profile::parse("stp-binh-phuoc.toml", text).unwrap();
+        let role = p.admin_role().unwrap().code.clone();
+        let now = crate::store::parse_ts("2026-11-20T03:00:00Z").unwrap();
+        // The demo inserts items and takes decisions through the store.
+        crate::demo::generate(&path, &p, text, "thuky", &role, 40, 7, now).unwrap();
+        let s = Store::open(&path).unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        assert!(
+            s.counts().unwrap().len() > 2,
+            "the demo spreads items over states"
+        );
+
+        let c = s.conn();
+        c.execute(
+            "INSERT INTO items(state, title, received_at, created_at, updated_at)
+             VALUES ('received', 'x', '2026-11-20T03:00:00Z', '2026-11-20T03:00:00Z', '2026-11-20T03:00:00Z')",
+            [],
+        )
+        .unwrap();
+        let id = c.last_insert_rowid();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        c.execute("UPDATE items SET state = 'rejected' WHERE id = ?1", [id])
+            .unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        // An update that leaves the state as it is changes no count.
+        c.execute(
+            "UPDATE items SET state = 'rejected', title = 'y' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        // (Rows of other tables may point at the id; this test is about the counts.)
+        c.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        c.execute("DELETE FROM items WHERE id = ?1", [id]).unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
+        c.execute(
+            "UPDATE items SET state = 'withdrawn' WHERE state = 'received'",
+            [],
+        )
+        .unwrap();
+        assert_eq!(kept_counts(&s), slow_counts(&s));
     }
 }

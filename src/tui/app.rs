@@ -424,6 +424,9 @@ pub struct QueueState {
     pub dir: PageDir,
     pub more_before: bool,
     pub more_after: bool,
+    /// Where the next page starts when a filter's scan window ended the page early (see
+    /// `store::queue::SCAN_WINDOW`): (forward, backward).
+    pub resume: (Option<Cursor>, Option<Cursor>),
     pub counts: Vec<(IState, i64)>,
     pub mine_count: i64,
     pub sort: SortKey,
@@ -491,7 +494,7 @@ pub enum UiAction {
         /// None: a page turn, the counts are unchanged.
         counts: Option<(Vec<(IState, i64)>, i64)>,
     },
-    SearchLoaded(Vec<ItemRow>),
+    SearchLoaded(Page),
     UsersLoaded(Vec<User>),
     ItemLoaded(Box<ItemData>),
     Lease {
@@ -556,6 +559,16 @@ pub fn tabs() -> Vec<Tab> {
     ]
 }
 
+/// Whether an index answers a condition in queue order (with the state): then its page needs
+/// no scan window.
+fn indexed(e: &Expr) -> bool {
+    match e {
+        Expr::Assignee(_) => true,
+        Expr::AtStep(v) => v.len() == 1,
+        _ => false,
+    }
+}
+
 /// What the user must act on now, by role: (states read, condition).
 pub fn my_work(profile: &Profile, me: &Actor) -> (Vec<IState>, Expr) {
     use IState::*;
@@ -583,10 +596,11 @@ pub fn my_work(profile: &Profile, me: &Actor) -> (Vec<IState>, Expr) {
         .filter(|(_, s)| s.kind != StepKind::Edit && workflow::may_take_step(profile, me, &s.code))
         .map(|(i, _)| i)
         .collect();
-    if !steps.is_empty() {
+    // One clause per step, so that each is one walk of `items_state_step_due`.
+    for step in steps {
         clauses.push(Expr::And(vec![
             Expr::InState(vec![Editing, Verified]),
-            Expr::AtStep(steps),
+            Expr::AtStep(vec![step]),
         ]));
     }
     if has(Capability::Opinion) {
@@ -613,6 +627,7 @@ impl State {
                 dir: PageDir::After(None),
                 more_before: false,
                 more_after: false,
+                resume: (None, None),
                 counts: Vec::new(),
                 mine_count: 0,
                 sort: SortKey::Due,
@@ -662,16 +677,20 @@ impl State {
                 Expr::Const(true) => out.push(Part {
                     state: Some(st),
                     filter: None,
+                    indexed: false,
                 }),
                 // Each alternative its own query, so that each can use its own index
-                // (`assignee IS ?` uses items_assignee); list_page drops the duplicates.
+                // (`assignee IS ?` uses items_assignee_due, `step IN (?)` items_state_step_due);
+                // list_page drops the duplicates.
                 Expr::Or(v) if split_or => out.extend(v.into_iter().map(|e| Part {
                     state: Some(st),
                     filter: Some(filter::compile(&e, self.now)),
+                    indexed: indexed(&e),
                 })),
                 e => out.push(Part {
                     state: Some(st),
                     filter: Some(filter::compile(&e, self.now)),
+                    indexed: indexed(&e),
                 }),
             }
         }
@@ -780,15 +799,27 @@ fn reload_queue(s: &mut State, dir: PageDir, land: Land) -> Vec<Effect> {
 fn turn_page(s: &mut State, dir: PageDir, land: Land) -> Vec<Effect> {
     s.queue.dir = dir;
     s.queue.land = land;
-    vec![Effect::LoadPage]
+    match s.queue.search.clone() {
+        Some(q) => vec![Effect::Search(q)],
+        None => vec![Effect::LoadPage],
+    }
 }
 
 fn queue_move(s: &mut State, cmd: Cmd) -> Vec<Effect> {
     let q = &mut s.queue;
     let n = q.rows.len();
-    let paged = q.search.is_none();
-    let first = q.rows.first().map(|r| Cursor::of(r, q.sort));
-    let last = q.rows.last().map(|r| Cursor::of(r, q.sort));
+    // Search results page too (by id, newest first).
+    let paged = true;
+    let cur = |r: &ItemRow| {
+        if q.search.is_some() {
+            Cursor::Id(r.id)
+        } else {
+            Cursor::of(r, q.sort)
+        }
+    };
+    // A page that a filter's scan window ended early continues from where the scan stopped.
+    let first = q.resume.1.clone().or_else(|| q.rows.first().map(cur));
+    let last = q.resume.0.clone().or_else(|| q.rows.last().map(cur));
     match cmd {
         Cmd::Down => {
             if q.sel + 1 < n {
@@ -1221,6 +1252,7 @@ fn submit_prompt(s: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
             }
             s.queue.search = Some(text.clone());
             s.queue.land = Land::First;
+            s.queue.dir = PageDir::After(None);
             vec![Effect::Search(text)]
         }
         PromptKind::Goto => match text.trim().trim_start_matches('#').parse::<i64>() {
@@ -1344,6 +1376,10 @@ pub fn update(s: &mut State, a: UiAction) -> Vec<Effect> {
             q.rows = page.rows;
             q.more_before = page.more_before;
             q.more_after = page.more_after;
+            q.resume = match q.dir {
+                PageDir::After(_) => (page.resume, None),
+                PageDir::Before(_) => (None, page.resume),
+            };
             q.sel = match q.land {
                 Land::First => 0,
                 Land::Last => q.rows.len().saturating_sub(1),
@@ -1354,23 +1390,36 @@ pub fn update(s: &mut State, a: UiAction) -> Vec<Effect> {
             q.land = Land::Keep;
             vec![]
         }
-        UiAction::SearchLoaded(rows) => {
-            let n = rows.len();
-            s.queue.rows = rows;
-            s.queue.more_after = false;
-            s.queue.more_before = false;
-            if s.queue.land != Land::Keep {
-                s.queue.sel = 0;
-            }
-            s.queue.sel = s.queue.sel.min(n.saturating_sub(1));
-            s.queue.land = Land::Keep;
-            if let Some(q) = &s.queue.search {
-                let q = super::safe(q);
-                s.info(tr!(
-                    lang,
-                    "tìm \"{q}\": {n} kết quả",
-                    "search \"{q}\": {n} results"
-                ));
+        UiAction::SearchLoaded(page) => {
+            let n = page.rows.len();
+            let first_page = matches!(s.queue.dir, PageDir::After(None));
+            let q = &mut s.queue;
+            q.rows = page.rows;
+            q.more_after = page.more_after;
+            q.more_before = page.more_before;
+            q.resume = (None, None);
+            q.sel = match q.land {
+                Land::First => 0,
+                Land::Last => n.saturating_sub(1),
+                Land::Keep => q.sel.min(n.saturating_sub(1)),
+            };
+            q.land = Land::Keep;
+            if let (Some(text), true) = (&s.queue.search, first_page) {
+                let text = super::safe(text);
+                let more = s.queue.more_after;
+                s.info(if more {
+                    tr!(
+                        lang,
+                        "tìm \"{text}\": hơn {n} kết quả (PgDn xem tiếp)",
+                        "search \"{text}\": more than {n} results (PgDn for more)"
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "tìm \"{text}\": {n} kết quả",
+                        "search \"{text}\": {n} results"
+                    )
+                });
             }
             vec![]
         }

@@ -249,10 +249,15 @@ impl App {
                 Ok(u) => vec![UiAction::UsersLoaded(u)],
                 Err(e) => fail(self.msg(e)),
             },
-            Effect::Search(q) => match self.store.search(&q, app::SEARCH_LIMIT) {
-                Ok(rows) => vec![UiAction::SearchLoaded(rows)],
-                Err(e) => fail(self.msg(e)),
-            },
+            Effect::Search(q) => {
+                match self
+                    .store
+                    .search_page(&q, &self.state.queue.dir, self.state.page_rows())
+                {
+                    Ok(page) => vec![UiAction::SearchLoaded(page)],
+                    Err(e) => fail(self.msg(e)),
+                }
+            }
             Effect::OpenItem(id) => match self.load_item(id) {
                 Ok(d) => {
                     let lease = self.acquire(id, false);

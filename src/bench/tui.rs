@@ -1,0 +1,295 @@
+//! The console's figures: the real `App` on the bench database, drawn to a ratatui
+//! `TestBackend` in this process. Each key is timed from the press to the end of the next frame
+//! (keymap + update + effects, i.e. the database queries, + render).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use super::{ms, percentiles, Figure};
+use crate::i18n::Lang;
+use crate::store::Store;
+use crate::tui::keys::{self, Key};
+use crate::tui::App;
+
+/// The screen size the figures are taken at (a common SSH terminal).
+const W: u16 = 120;
+const H: u16 = 40;
+
+/// The board login the console opens as: the bench database's secretary (admin role).
+const LOGIN: &str = "bientap00";
+
+fn keys_of(script: &str) -> Result<Vec<Key>, String> {
+    keys::parse_script(script)
+}
+
+/// Typed text (spaces included) as keys.
+fn typed(text: &str) -> Vec<Key> {
+    text.chars().map(Key::ch).collect()
+}
+
+struct Run {
+    app: App,
+    term: Terminal<TestBackend>,
+}
+
+impl Run {
+    fn frame(&mut self) -> Result<(), String> {
+        let app = &self.app;
+        self.term
+            .draw(|f| app.render(f))
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Press a key and draw: the time to the next frame.
+    fn press(&mut self, k: Key) -> Result<Duration, String> {
+        let t = Instant::now();
+        self.app.key(k);
+        self.frame()?;
+        Ok(t.elapsed())
+    }
+
+    fn press_all(&mut self, ks: &[Key]) -> Result<Vec<Duration>, String> {
+        ks.iter().map(|k| self.press(*k)).collect()
+    }
+}
+
+fn open(db: &Path) -> Result<(Run, Duration), String> {
+    let t = Instant::now();
+    let clock: crate::tui::Clock = Box::new(chrono::Utc::now);
+    let mut app = App::new(db, LOGIN, LOGIN, Lang::Vi, clock)?;
+    app.dispatch(crate::tui::app::UiAction::Resize(W, H));
+    let term = Terminal::new(TestBackend::new(W, H)).map_err(|e| e.to_string())?;
+    let mut run = Run { app, term };
+    run.frame()?;
+    Ok((run, t.elapsed()))
+}
+
+fn rss_kb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+}
+
+fn key_figure(name: &str, samples: &mut [Duration], note: String) -> Figure {
+    let n = samples.len();
+    let (p50, _, p99) = percentiles(samples);
+    Figure {
+        figure: format!("console: {name} (×{n})"),
+        value: format!("p50 {} / p99 {}", ms(p50), ms(p99)),
+        target: "p99 ≤ 16 ms".into(),
+        met: Some(p99 <= 16.0),
+        peer: String::new(),
+        note,
+    }
+}
+
+/// Words to search for: the first long folded word of titles spread over the database.
+fn search_words(store: &Store, n: usize) -> Result<Vec<String>, String> {
+    let max: i64 = store
+        .conn()
+        .query_row("SELECT max(id) FROM items", [], |r| r.get(0))
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    let mut stmt = store
+        .conn()
+        .prepare("SELECT title FROM items WHERE id >= ?1 ORDER BY id LIMIT 1")
+        .map_err(|e| e.to_string())?;
+    for i in 0..n as i64 {
+        let id = 1 + (max - 1) * i / (n as i64).max(1);
+        let title: String = stmt
+            .query_row([id], |r| r.get(0))
+            .map_err(|e| e.to_string())?;
+        let folded = crate::store::fold_index(&title);
+        if let Some(w) = folded
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| w.chars().count() >= 4)
+        {
+            out.push(w.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// The query plans of the pages the console asks for: every one must be an index walk (a
+/// `SCAN items` or a sort over a whole state would grow with the database).
+fn plan_check(run: &Run, plans: &mut Vec<String>) -> Result<(), String> {
+    for (sql, args) in Store::page_sql(&run.app.state.page_query()) {
+        let conn = run.app.store().conn();
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .map_err(|e| e.to_string())?;
+        let lines = stmt
+            .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+            .map_err(|e| e.to_string())?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| e.to_string())?;
+        plans.push(lines.join(" / "));
+    }
+    Ok(())
+}
+
+fn plan_ok(p: &str) -> bool {
+    // A windowed filter sorts its window (at most SCAN_WINDOW rows): that sort is bounded.
+    let windowed = p.contains("SUBQUERY") || p.contains("CO-ROUTINE");
+    !p.contains("SCAN items ")
+        && !p.ends_with("SCAN items")
+        && (windowed || !p.contains("TEMP B-TREE"))
+}
+
+/// The console figures on the bench database.
+pub fn figures(db: &Path, store: &Store) -> Result<Vec<Figure>, String> {
+    let mut out = Vec::new();
+    // First frame: App::new (open, login, users, first page, counts) + first render. The first
+    // open may find a cold page cache; the next ones show the steady state.
+    let mut firsts = Vec::new();
+    for _ in 0..5 {
+        let (_run, t) = open(db)?;
+        firsts.push(t);
+    }
+    let first = firsts[0];
+    let (p50, _, _) = percentiles(&mut firsts);
+    out.push(Figure {
+        figure: "console: first frame (App::new + render)".into(),
+        value: format!(
+            "{} (median of 5: {})",
+            ms(first.as_secs_f64() * 1e3),
+            ms(p50)
+        ),
+        target: "≤ 50 ms".into(),
+        met: Some(first.as_secs_f64() * 1e3 <= 50.0),
+        peer: String::new(),
+        note: format!("in process, TestBackend {W}×{H}, login {LOGIN}; no pty measured"),
+    });
+
+    let (mut run, _) = open(db)?;
+    let mut all: Vec<Duration> = Vec::new();
+    let mut plans = Vec::new();
+    plan_check(&run, &mut plans)?;
+
+    // Scrolling and paging in the largest tab ("closed": published, rejected, withdrawn).
+    run.press_all(&keys_of("9")?)?;
+    plan_check(&run, &mut plans)?;
+    let mut v = run.press_all(&vec![Key::ch('j'); 200])?;
+    all.extend(&v);
+    out.push(key_figure(
+        "j (down), closed tab",
+        &mut v,
+        "crosses pages".into(),
+    ));
+    let mut v = run.press_all(&keys_of(&"<PgDn> ".repeat(50))?)?;
+    plan_check(&run, &mut plans)?;
+    all.extend(&v);
+    out.push(key_figure("PgDn, closed tab", &mut v, String::new()));
+
+    // Tab switches 1..9.
+    let mut v = Vec::new();
+    for i in 0..20 {
+        let k = char::from(b'1' + (i % 9) as u8);
+        v.push(run.press(Key::ch(k))?);
+        plan_check(&run, &mut plans)?;
+    }
+    all.extend(&v);
+    out.push(key_figure("tab switch 1..9", &mut v, String::new()));
+
+    // Limit patterns on the closed tab: `~c code` and `~s word` (the Enter is the query).
+    run.press_all(&keys_of("9")?)?;
+    let code = store
+        .profile()
+        .categories
+        .first()
+        .map(|c| c.code.clone())
+        .unwrap_or_default();
+    let words = search_words(store, 50)?;
+    let word = words.first().cloned().unwrap_or_else(|| "tin".into());
+    for pattern in [format!("~c {code}"), format!("~s {word}")] {
+        let mut typing = run.press_all(&keys_of("l")?)?;
+        typing.extend(run.press_all(&typed(&pattern))?);
+        let enter = run.press_all(&keys_of("<Enter>")?)?;
+        plan_check(&run, &mut plans)?;
+        let mut pages = run.press_all(&keys_of(&"<PgDn> ".repeat(10))?)?;
+        plan_check(&run, &mut plans)?;
+        let mut v: Vec<Duration> = enter.clone();
+        v.extend(&pages);
+        all.extend(&typing);
+        all.extend(&v);
+        let enter_ms = enter.first().map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0);
+        let (_, _, pages_p99) = percentiles(&mut pages);
+        out.push(key_figure(
+            &format!("limit `l {pattern}` Enter + PgDn ×10"),
+            &mut v,
+            format!(
+                "Enter {}, PgDn p99 {}, typing p99 {}",
+                ms(enter_ms),
+                ms(pages_p99),
+                ms(percentiles(&mut typing).2)
+            ),
+        ));
+        run.press_all(&keys_of("<Esc>")?)?;
+    }
+
+    // Searches: `/ word <Enter>`, 50 words.
+    let mut enters = Vec::new();
+    for w in &words {
+        let mut typing = run.press_all(&keys_of("/")?)?;
+        typing.extend(run.press_all(&typed(w))?);
+        all.extend(&typing);
+        enters.push(run.press(Key::plain(keys::Code::Enter))?);
+        run.press_all(&keys_of("<Esc>")?)?;
+    }
+    all.extend(&enters);
+    out.push(key_figure(
+        "search `/ word Enter`",
+        &mut enters,
+        "folded words from titles spread over the database".into(),
+    ));
+    // Paging through one search's results.
+    run.press_all(&keys_of("/")?)?;
+    run.press_all(&typed(&word))?;
+    run.press_all(&keys_of("<Enter>")?)?;
+    let mut v = run.press_all(&keys_of(&"<PgDn> ".repeat(20))?)?;
+    all.extend(&v);
+    out.push(key_figure(
+        &format!("search \"{word}\": PgDn"),
+        &mut v,
+        String::new(),
+    ));
+
+    out.push(key_figure(
+        "every key above",
+        &mut all,
+        "typing included".into(),
+    ));
+
+    let bad: Vec<&String> = plans.iter().filter(|p| !plan_ok(p)).collect();
+    out.push(Figure {
+        figure: "console: query plans of the pages shown".into(),
+        value: format!("{} of {} index walks", plans.len() - bad.len(), plans.len()),
+        target: "all".into(),
+        met: Some(bad.is_empty()),
+        peer: String::new(),
+        note: bad
+            .first()
+            .map(|p| format!("e.g. {p}"))
+            .unwrap_or_else(|| "no scan of items, no sort over a whole state".into()),
+    });
+
+    let rss = rss_kb().map(|kb| kb as f64 / 1024.0);
+    out.push(Figure {
+        figure: "console: resident memory (VmRSS) after the keys above".into(),
+        value: rss
+            .map(|m| format!("{m:.1} MB"))
+            .unwrap_or_else(|| "?".into()),
+        target: "≤ 32 MB".into(),
+        met: rss.map(|m| m <= 32.0),
+        peer: String::new(),
+        note: "whole bench process (bench's own Store open too)".into(),
+    });
+    drop(run);
+    Ok(out)
+}
