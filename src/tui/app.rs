@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use ratatui_textarea::TextArea;
 
 use super::filter::{self, Expr};
@@ -35,6 +35,39 @@ pub enum Screen {
     Queue,
     Item,
     Editor,
+    Reports,
+}
+
+/// What the reports screen shows for its month.
+#[derive(Debug, Clone)]
+pub enum ReportView {
+    /// The report is being built (the first frame says so).
+    Loading,
+    Ready(Box<crate::report::PeriodReport>),
+    /// Why the month has no report (e.g. no working calendar for its year), readable.
+    Failed(String),
+}
+
+/// The reports screen: a month and what is known of its report.
+#[derive(Debug, Clone)]
+pub struct ReportsState {
+    pub year: i32,
+    pub month: u32,
+    pub view: ReportView,
+}
+
+impl ReportsState {
+    /// The month a number of months away (negative: earlier).
+    pub fn shifted(year: i32, month: u32, by: i32) -> (i32, u32) {
+        let n = year * 12 + month as i32 - 1 + by;
+        (n.div_euclid(12), n.rem_euclid(12) as u32 + 1)
+    }
+
+    /// "tháng 11/2026" / "2026-11".
+    pub fn label(&self, lang: Lang) -> String {
+        let (y, m) = (self.year, self.month);
+        tr!(lang, "tháng {m}/{y}", "{y}-{m:02}")
+    }
 }
 
 /// A tab of the queue: a set of states, or "my work".
@@ -472,6 +505,11 @@ pub enum Effect {
     TagPattern(Expr),
     CheckDraft(i64),
     DeleteDraft(i64),
+    /// Build the report of a month (slow on a large month: the App draws a frame first).
+    LoadReport {
+        year: i32,
+        month: u32,
+    },
 }
 
 /// Why a save failed.
@@ -513,6 +551,12 @@ pub enum UiAction {
     DraftFound(Option<(Content, i64)>),
     Failed(String),
     DataChanged,
+    /// A month's report, or the readable reason it could not be built.
+    ReportLoaded {
+        year: i32,
+        month: u32,
+        result: Result<Box<crate::report::PeriodReport>, String>,
+    },
 }
 
 pub struct State {
@@ -525,6 +569,7 @@ pub struct State {
     pub queue: QueueState,
     pub item: Option<ItemState>,
     pub editor: Option<EditorState>,
+    pub reports: Option<ReportsState>,
     pub modal: Option<Modal>,
     pub flow: Option<Flow>,
     pub users: Vec<User>,
@@ -638,6 +683,7 @@ impl State {
             },
             item: None,
             editor: None,
+            reports: None,
             modal: None,
             flow: None,
             users: Vec::new(),
@@ -733,6 +779,7 @@ impl State {
                 Screen::Queue => KeyCtx::Queue,
                 Screen::Item => KeyCtx::Item,
                 Screen::Editor => KeyCtx::Editor,
+                Screen::Reports => KeyCtx::Reports,
             },
         }
     }
@@ -1344,6 +1391,7 @@ fn palette_entries(s: &State, query: &str) -> Vec<(Cmd, String)> {
         Screen::Queue => KeyCtx::Queue,
         Screen::Item => KeyCtx::Item,
         Screen::Editor => KeyCtx::Editor,
+        Screen::Reports => KeyCtx::Reports,
     };
     let q = crate::store::fold_index(query);
     keymap::bindings(ctx)
@@ -1582,9 +1630,38 @@ pub fn update(s: &mut State, a: UiAction) -> Vec<Effect> {
             }
             vec![]
         }
+        UiAction::ReportLoaded {
+            year,
+            month,
+            result,
+        } => {
+            // A result for a month the user has already left is dropped.
+            if let Some(r) = s
+                .reports
+                .as_mut()
+                .filter(|r| r.year == year && r.month == month)
+            {
+                r.view = match result {
+                    Ok(rep) => ReportView::Ready(rep),
+                    Err(m) => ReportView::Failed(m),
+                };
+            }
+            vec![]
+        }
         UiAction::Text(k) => on_text(s, k),
         UiAction::Cmd(c) => on_cmd(s, c),
     }
+}
+
+/// Show the reports screen on a month and ask for its report.
+fn report_month(s: &mut State, year: i32, month: u32) -> Vec<Effect> {
+    s.screen = Screen::Reports;
+    s.reports = Some(ReportsState {
+        year,
+        month,
+        view: ReportView::Loading,
+    });
+    vec![Effect::LoadReport { year, month }]
 }
 
 fn on_text(s: &mut State, k: Key) -> Vec<Effect> {
@@ -1912,6 +1989,25 @@ fn on_cmd(s: &mut State, c: Cmd) -> Vec<Effect> {
             ));
             reload_queue(s, PageDir::After(None), Land::First)
         }
+        Cmd::Reports => {
+            if s.screen != Screen::Queue {
+                return vec![];
+            }
+            let today = crate::domain::deadline::to_local(s.now).date();
+            report_month(s, today.year(), today.month())
+        }
+        Cmd::PrevPeriod | Cmd::NextPeriod => {
+            let Some(r) = s.reports.as_ref().filter(|_| s.screen == Screen::Reports) else {
+                return vec![];
+            };
+            let by = if c == Cmd::PrevPeriod { -1 } else { 1 };
+            let (y, m) = ReportsState::shifted(r.year, r.month, by);
+            // Years the report engine can name (four digits).
+            if !(1900..=9999).contains(&y) {
+                return vec![];
+            }
+            report_month(s, y, m)
+        }
         Cmd::Back => match s.screen {
             Screen::Item => {
                 let id = s.item.as_ref().map(|i| i.data.item.id);
@@ -1935,6 +2031,11 @@ fn on_cmd(s: &mut State, c: Cmd) -> Vec<Effect> {
                     s.screen = Screen::Item;
                 }
                 vec![]
+            }
+            Screen::Reports => {
+                s.reports = None;
+                s.screen = Screen::Queue;
+                reload_queue(s, s.queue.dir.clone(), Land::Keep)
             }
             Screen::Queue => vec![],
         },
@@ -2034,6 +2135,15 @@ fn on_cmd(s: &mut State, c: Cmd) -> Vec<Effect> {
             }
         }
         Cmd::Reload => {
+            if s.modal.is_none() && s.screen == Screen::Reports {
+                return match s.reports.as_ref() {
+                    Some(r) => {
+                        let (y, m) = (r.year, r.month);
+                        report_month(s, y, m)
+                    }
+                    None => vec![],
+                };
+            }
             if let Some(Modal::Conflict(theirs)) = s.modal.take() {
                 if let Some(ed) = s.editor.as_mut() {
                     *ed = EditorState::new(theirs.id, theirs.version, &theirs.content());

@@ -52,6 +52,9 @@ pub enum Cmd {
     Reload,
     Compare,
     Overwrite,
+    Reports,
+    PrevPeriod,
+    NextPeriod,
 }
 
 /// Where keys are read.
@@ -68,6 +71,7 @@ pub enum Ctx {
     Conflict,
     Diff,
     Bulk,
+    Reports,
 }
 
 /// One binding: keys in script syntax (space separated), the command, what it does.
@@ -149,6 +153,12 @@ const QUEUE: &[Binding] = &[
     b("?", Cmd::Help, "trợ giúp", "help"),
     b(":", Cmd::Palette, "bảng lệnh", "command palette"),
     b("q", Cmd::Quit, "thoát", "quit"),
+    b(
+        "R",
+        Cmd::Reports,
+        "báo cáo tháng (biểu đồ)",
+        "monthly report (charts)",
+    ),
 ];
 
 const ITEM: &[Binding] = &[
@@ -309,6 +319,15 @@ const BULK: &[Binding] = &[
     b("<Esc>", Cmd::Close, "huỷ", "cancel"),
 ];
 
+const REPORTS: &[Binding] = &[
+    b("h <Left>", Cmd::PrevPeriod, "tháng trước", "previous month"),
+    b("l <Right>", Cmd::NextPeriod, "tháng sau", "next month"),
+    b("r", Cmd::Reload, "lập lại báo cáo", "rebuild the report"),
+    b("<Esc> q", Cmd::Back, "về danh sách", "back to the queue"),
+    b("?", Cmd::Help, "trợ giúp", "help"),
+    b(":", Cmd::Palette, "bảng lệnh", "command palette"),
+];
+
 pub fn bindings(ctx: Ctx) -> &'static [Binding] {
     match ctx {
         Ctx::Queue => QUEUE,
@@ -322,6 +341,7 @@ pub fn bindings(ctx: Ctx) -> &'static [Binding] {
         Ctx::Conflict => CONFLICT,
         Ctx::Diff => DIFF,
         Ctx::Bulk => BULK,
+        Ctx::Reports => REPORTS,
     }
 }
 
@@ -338,7 +358,7 @@ mod tests {
     use super::*;
     use crate::tui::keys::parse_script;
 
-    const ALL: [Ctx; 11] = [
+    const ALL: [Ctx; 12] = [
         Ctx::Queue,
         Ctx::Item,
         Ctx::Editor,
@@ -350,6 +370,7 @@ mod tests {
         Ctx::Conflict,
         Ctx::Diff,
         Ctx::Bulk,
+        Ctx::Reports,
     ];
 
     #[test]

@@ -49,6 +49,9 @@ pub struct App {
     data_version: i64,
     lease_renewed: Option<DateTime<Utc>>,
     drafts: PathBuf,
+    /// A slow effect (a month's report) held back until a frame has been drawn: the latest
+    /// request wins, so that months skipped over quickly are never built.
+    deferred: Option<Effect>,
 }
 
 fn draft_name(login: &str, id: i64) -> String {
@@ -95,6 +98,7 @@ impl App {
             data_version,
             lease_renewed: None,
             drafts,
+            deferred: None,
         };
         app.run_effects(vec![Effect::LoadUsers, Effect::LoadQueue]);
         Ok(app)
@@ -210,6 +214,10 @@ impl App {
             if budget == 0 {
                 break;
             }
+            if matches!(e, Effect::LoadReport { .. }) {
+                self.deferred = Some(e);
+                continue;
+            }
             for a in self.exec(e) {
                 let more = app::update(&mut self.state, a);
                 queue.extend(more);
@@ -218,6 +226,58 @@ impl App {
         if let Ok(v) = self.store.data_version() {
             self.data_version = v;
         }
+    }
+
+    /// Whether a slow effect waits for `run_deferred` (the loop draws a frame first).
+    pub fn has_deferred(&self) -> bool {
+        self.deferred.is_some()
+    }
+
+    /// Run the held-back slow effect, if any. True when something changed on screen.
+    pub fn run_deferred(&mut self) -> bool {
+        let Some(e) = self.deferred.take() else {
+            return false;
+        };
+        self.state.now = (self.clock)();
+        let mut more = Vec::new();
+        for a in self.exec(e) {
+            more.extend(app::update(&mut self.state, a));
+        }
+        self.run_effects(more);
+        true
+    }
+
+    /// A month's report for the reports screen, or the reason in the user's language.
+    fn build_report(&self, year: i32, month: u32) -> Result<crate::report::PeriodReport, String> {
+        use crate::report::{Period, Produced, ReportError};
+        let lang = self.state.lang;
+        let period = Period::month(year, month).ok_or_else(|| {
+            ReportError::BadPeriod {
+                input: format!("{year}-{month:02}"),
+                expected: "YYYY-MM",
+            }
+            .message(lang)
+        })?;
+        let cal = crate::due::calendar();
+        let cal = cal
+            .as_ref()
+            .as_ref()
+            .map_err(|m| ReportError::CalendarLoad(m.clone()).message(lang))?;
+        let me = &self.state.me.login;
+        let by_name = self
+            .state
+            .users
+            .iter()
+            .find(|u| &u.login == me)
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| me.clone());
+        let produced = Produced {
+            by_login: me.clone(),
+            by_name,
+            at: self.state.now,
+        };
+        crate::report::build(&self.store, cal, &period, &produced, lang)
+            .map_err(|e| e.message(lang))
     }
 
     fn exec(&mut self, e: Effect) -> Vec<UiAction> {
@@ -362,6 +422,11 @@ impl App {
                 let _ = std::fs::remove_file(p);
                 vec![]
             }
+            Effect::LoadReport { year, month } => vec![UiAction::ReportLoaded {
+                year,
+                month,
+                result: self.build_report(year, month).map(Box::new),
+            }],
         }
     }
 
@@ -449,12 +514,15 @@ pub mod testing {
     use ratatui::Terminal;
 
     /// Press keys written in the keymap's own script syntax: `"j j <Enter> <C-s>"`.
-    /// Panics on a malformed script (it is always a literal in a test).
+    /// Slow effects held back for a first frame (a month's report) are run after each key, as
+    /// the terminal loop does once it has drawn. Panics on a malformed script (it is always a
+    /// literal in a test).
     pub fn press(app: &mut App, script: &str) {
         match keys::parse_script(script) {
             Ok(ks) => {
                 for k in ks {
                     app.key(k);
+                    app.run_deferred();
                 }
             }
             Err(e) => panic!("bad key script {script:?}: {e}"),

@@ -119,6 +119,12 @@ pub fn run(db: &Path, login: &str, os_login: &str, lang: Lang) -> Result<(), Str
             }
             dirty = false;
         }
+        // A slow effect (a month's report) runs once its "building…" frame is on screen, unless
+        // more keys are already waiting (then the latest request wins and is built after them).
+        if app.has_deferred() && !matches!(event::poll(Duration::ZERO), Ok(true)) {
+            dirty |= app.run_deferred();
+            continue;
+        }
         if hup.load(Ordering::Relaxed) || term.load(Ordering::Relaxed) {
             lost = true;
             break;

@@ -8,8 +8,8 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{
-    palette_view, sort_label, Modal, PromptKind, Screen, State, Status, F_AUTHOR, F_BODY, F_DATE,
-    F_LEAD, F_SOURCE, F_TITLE, F_URL,
+    palette_view, sort_label, Modal, PromptKind, ReportView, Screen, State, Status, F_AUTHOR,
+    F_BODY, F_DATE, F_LEAD, F_SOURCE, F_TITLE, F_URL,
 };
 use super::keymap::{self, Ctx};
 use super::safe;
@@ -46,6 +46,7 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
         Screen::Queue => queue(s, theme, f, area),
         Screen::Item => item(s, theme, f, area),
         Screen::Editor => editor(s, theme, f, area),
+        Screen::Reports => reports(s, theme, f, area),
     }
     modal(s, theme, f, area);
 }
@@ -842,6 +843,78 @@ fn editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     );
 }
 
+/// The reports screen: the month, then its charts (or "building…", or why there is no report).
+fn reports(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
+    let lang = s.lang;
+    let [top, title, body, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let Some(r) = &s.reports else {
+        return;
+    };
+    let month = r.label(lang);
+    f.render_widget(
+        Paragraph::new(header(s, theme, lang.pick("báo cáo", "report").to_string())),
+        top,
+    );
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("◀ ", theme.style(Role::Key)),
+            Span::styled(
+                tr!(lang, "Báo cáo {month}", "Report {month}"),
+                theme.style(Role::Heading),
+            ),
+            Span::styled(" ▶", theme.style(Role::Key)),
+        ])),
+        title,
+    );
+    match &r.view {
+        ReportView::Loading => f.render_widget(
+            Paragraph::new(Line::styled(
+                tr!(
+                    lang,
+                    "đang lập báo cáo {month}…",
+                    "building the report for {month}…"
+                ),
+                theme.style(Role::Muted),
+            )),
+            body,
+        ),
+        ReportView::Failed(m) => f.render_widget(
+            Paragraph::new(vec![
+                Line::styled(format!("✗ {}", safe(m)), theme.style(Role::Danger)),
+                Line::raw(""),
+                Line::styled(
+                    lang.pick(
+                        "← → để chọn tháng khác · Esc về danh sách",
+                        "← → to pick another month · Esc back to the queue",
+                    ),
+                    theme.style(Role::Muted),
+                ),
+            ])
+            .wrap(Wrap { trim: false }),
+            body,
+        ),
+        ReportView::Ready(rep) => {
+            crate::report::chart::render(f, body, rep, lang, !theme.color);
+        }
+    }
+    bottom(
+        s,
+        theme,
+        f,
+        foot,
+        lang.pick(
+            "← h tháng trước · → l tháng sau · r lập lại · Esc về danh sách · ? trợ giúp",
+            "← h previous month · → l next month · r rebuild · Esc back · ? help",
+        ),
+    );
+}
+
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
@@ -886,6 +959,7 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 Screen::Queue => Ctx::Queue,
                 Screen::Item => Ctx::Item,
                 Screen::Editor => Ctx::Editor,
+                Screen::Reports => Ctx::Reports,
             };
             let binds = keymap::bindings(ctx);
             let mut notes: Vec<Line<'static>> = Vec::new();
