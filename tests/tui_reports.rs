@@ -158,6 +158,28 @@ fn help_and_palette_list_the_screen() {
     }
     press(&mut a, "<Esc>");
     assert_eq!(a.state.screen, Screen::Reports);
+
+    // In Vietnamese, accents optional.
+    let mut v = app(&path, SECRETARY, Lang::Vi);
+    press(&mut v, ": b a o <Space> c a o <Enter>");
+    assert_eq!(v.state.screen, Screen::Reports);
+}
+
+#[test]
+fn the_month_is_the_local_month() {
+    let (_d, path) = demo(30);
+    // 30 November 18:00 UTC is 1 December 01:00 in Vietnam (UTC+7).
+    let mut a = App::new(
+        &path,
+        SECRETARY,
+        SECRETARY,
+        Lang::Vi,
+        Box::new(|| Utc.with_ymd_and_hms(2026, 11, 30, 18, 0, 0).unwrap()),
+    )
+    .unwrap();
+    press(&mut a, "R");
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("Báo cáo tháng 12/2026"), "{s}");
 }
 
 #[test]

@@ -2205,3 +2205,17 @@ pub fn sort_label(k: SortKey, lang: Lang) -> &'static str {
 pub fn palette_view(s: &State, query: &str) -> Vec<String> {
     palette_entries(s, query).into_iter().map(|e| e.1).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_shift_across_years() {
+        assert_eq!(ReportsState::shifted(2026, 11, -1), (2026, 10));
+        assert_eq!(ReportsState::shifted(2026, 1, -1), (2025, 12));
+        assert_eq!(ReportsState::shifted(2026, 12, 1), (2027, 1));
+        assert_eq!(ReportsState::shifted(2026, 11, -23), (2024, 12));
+        assert_eq!(ReportsState::shifted(2026, 3, 0), (2026, 3));
+    }
+}
