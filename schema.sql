@@ -91,8 +91,9 @@ CREATE INDEX items_assignee_due ON items(assignee, state, coalesce(due_at, '9999
 CREATE INDEX items_state_step_due ON items(state, step, coalesce(due_at, '9999'), id);
 -- Title order (ASCII case-insensitive, as the queue compares): ORDER BY title COLLATE NOCASE, id.
 CREATE INDEX items_state_title ON items(state, title COLLATE NOCASE, id);
-CREATE INDEX items_category ON items(category, state);
-CREATE INDEX items_unit ON items(unit, state);
+-- A category's or a unit's items of a state, in due order (queue filters).
+CREATE INDEX items_category ON items(category, state, coalesce(due_at, '9999'), id);
+CREATE INDEX items_unit ON items(unit, state, coalesce(due_at, '9999'), id);
 CREATE INDEX items_message ON items(message_id);
 CREATE INDEX items_digest ON items(content_digest);
 CREATE INDEX items_published ON items(published_at);

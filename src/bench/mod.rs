@@ -238,7 +238,7 @@ fn queue(store: &Store) -> crate::store::Result<Vec<Figure>> {
         target: String::new(),
         met: None,
         peer: String::new(),
-        note: "GROUP BY state over the state index".into(),
+        note: "the state_counts table kept by triggers".into(),
     });
     Ok(out)
 }

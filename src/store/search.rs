@@ -3,8 +3,14 @@
 use super::items::ItemRow;
 use super::{Result, Store};
 
-/// Build an FTS5 query from what the user typed: every word must match (prefix match on the
-/// last one, so results come while typing); quotes keep FTS syntax out of user input.
+/// Longest last word still matched as a prefix: the index keeps prefixes of 1–3 letters
+/// (`prefix = '1 2 3'` in schema.sql), so these stay index lookups; a longer prefix would merge
+/// the lists of every term it starts (≈ 40 ms at a million items instead of ≈ 0.3 ms).
+pub const PREFIX_MAX: usize = 3;
+
+/// Build an FTS5 query from what the user typed: every syllable must match, whole (Vietnamese
+/// is typed syllable by syllable); a last syllable of up to three letters also matches as a
+/// prefix ("thi hanh a" finds "thi hành án"). Quotes keep FTS syntax out of user input.
 pub fn fts_query(q: &str) -> Option<String> {
     let folded = crate::store::fold_index(q);
     let words: Vec<&str> = folded
@@ -20,7 +26,7 @@ pub fn fts_query(q: &str) -> Option<String> {
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                if i == last {
+                if i == last && w.chars().count() <= PREFIX_MAX {
                     format!("\"{w}\"*")
                 } else {
                     format!("\"{w}\"")
@@ -44,5 +50,28 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params![q, limit as i64], super::items::row_to_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_syllables_and_a_short_last_prefix() {
+        assert_eq!(
+            fts_query("Thi hành án").as_deref(),
+            Some("\"thi\" \"hanh\" \"an\"*")
+        );
+        assert_eq!(
+            fts_query("quyết định").as_deref(),
+            Some("\"quyet\" \"dinh\"")
+        );
+        // FTS syntax typed by a user is only ever a quoted term.
+        assert_eq!(
+            fts_query("a OR b* \"x").as_deref(),
+            Some("\"a\" \"or\" \"b\" \"x\"*")
+        );
+        assert_eq!(fts_query(" ,. "), None);
     }
 }
