@@ -163,6 +163,12 @@ pub fn due_text(p: &Profile, due: Option<&str>, now: DateTime<Utc>, lang: Lang) 
     format!("{} · {}", short_local(d), left)
 }
 
+/// The due time to show for an item in this state: none once its deadline no longer runs
+/// (published, refused, withdrawn, or waiting on the submitter).
+pub fn running(state: crate::domain::item::State, due: Option<&str>) -> Option<&str> {
+    due.filter(|_| state.deadline_runs())
+}
+
 /// The queue's due cell: time left first (what the eye needs), the date too when wide.
 pub fn due_cell(
     p: &Profile,

@@ -700,7 +700,11 @@ fn list(g: &Global, a: &super::ListArgs, lang: Lang) -> R<()> {
                 if let Some(o) = v.as_object_mut() {
                     o.insert(
                         "due".into(),
-                        crate::due::due_json(&p, r.due_at.as_deref(), now),
+                        crate::due::due_json(
+                            &p,
+                            crate::due::running(r.state, r.due_at.as_deref()),
+                            now,
+                        ),
                     );
                 }
                 v
@@ -714,7 +718,12 @@ fn list(g: &Global, a: &super::ListArgs, lang: Lang) -> R<()> {
             vec![
                 r.id.to_string(),
                 r.state.label(lang).to_string(),
-                crate::due::due_text(&p, r.due_at.as_deref(), now, lang),
+                crate::due::due_text(
+                    &p,
+                    crate::due::running(r.state, r.due_at.as_deref()),
+                    now,
+                    lang,
+                ),
                 r.category.clone(),
                 r.title.clone(),
                 r.submitter.clone(),

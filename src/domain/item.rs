@@ -72,6 +72,24 @@ impl State {
         }
     }
 
+    /// Whether a posting deadline is running: the board still owes the item a decision or a
+    /// publication (returned items wait on the submitter; finished ones are done).
+    pub fn deadline_runs(self) -> bool {
+        matches!(
+            self,
+            State::Received
+                | State::Triaged
+                | State::Editing
+                | State::Verified
+                | State::Approved
+                | State::Escalated
+        )
+    }
+
+    /// SQL list of the states whose deadline runs, for queries.
+    pub const DEADLINE_RUNS_SQL: &'static str =
+        "('received','triaged','editing','verified','approved','escalated')";
+
     /// Still moving through the board (not finished one way or another).
     pub fn is_open(self) -> bool {
         !matches!(

@@ -325,14 +325,23 @@ fn compile_into(e: &Expr, now: chrono::DateTime<chrono::Utc>, p: &mut Vec<Value>
         }
         Expr::Overdue => {
             p.push(text(&crate::store::ts(now)));
-            "(due_at IS NOT NULL AND due_at < ?)".into()
+            format!(
+                "(due_at IS NOT NULL AND due_at < ? AND state IN {})",
+                crate::domain::item::State::DEADLINE_RUNS_SQL
+            )
         }
         Expr::Due(cmp, days) => {
             let t = now + chrono::Duration::days(i64::from(*days));
             p.push(text(&crate::store::ts(t)));
             match cmp {
-                Cmp::Less => "(due_at IS NOT NULL AND due_at <= ?)".into(),
-                Cmp::More => "(due_at IS NOT NULL AND due_at > ?)".into(),
+                Cmp::Less => format!(
+                    "(due_at IS NOT NULL AND due_at <= ? AND state IN {})",
+                    crate::domain::item::State::DEADLINE_RUNS_SQL
+                ),
+                Cmp::More => format!(
+                    "(due_at IS NOT NULL AND due_at > ? AND state IN {})",
+                    crate::domain::item::State::DEADLINE_RUNS_SQL
+                ),
             }
         }
         Expr::HasDuplicate => "dup_score IS NOT NULL".into(),

@@ -172,7 +172,7 @@ fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         )));
     }
     for (i, r) in q.rows.iter().enumerate() {
-        let (sym, urgency_role) = urgency(r.due_at.as_deref(), s.now);
+        let (sym, urgency_role) = urgency(crate::due::running(r.state, r.due_at.as_deref()), s.now);
         let cells = row_cells(s, r, sym);
         let text = row_text(&cols, &cells);
         let role = if i == q.sel {
@@ -278,7 +278,13 @@ fn row_cells(s: &State, r: &ItemRow, sym: &str) -> Vec<String> {
     } else {
         " "
     };
-    let due = crate::due::due_cell(&s.profile, r.due_at.as_deref(), s.now, lang, wide);
+    let due = crate::due::due_cell(
+        &s.profile,
+        crate::due::running(r.state, r.due_at.as_deref()),
+        s.now,
+        lang,
+        wide,
+    );
     let state = state_text(r.state, r.step, s, wide);
     let title = if r.sensitive {
         format!("⚠ {}", safe(&r.title))
@@ -458,7 +464,7 @@ fn item(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     .split(area);
     f.render_widget(Paragraph::new(header(s, theme, String::new())), rows[0]);
     // State line: state, step, due with urgency symbol, lease.
-    let (sym, urole) = urgency(i.due_at.as_deref(), s.now);
+    let (sym, urole) = urgency(crate::due::running(i.state, i.due_at.as_deref()), s.now);
     let mut spans = vec![
         Span::styled(
             format!("#{} v{} ", i.id, i.version),
@@ -481,7 +487,12 @@ fn item(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         format!(
             "  {sym}{} {}",
             lang.pick("hạn", "due"),
-            crate::due::due_text(&s.profile, i.due_at.as_deref(), s.now, lang)
+            crate::due::due_text(
+                &s.profile,
+                crate::due::running(i.state, i.due_at.as_deref()),
+                s.now,
+                lang,
+            )
         ),
         theme.style(urole),
     ));
