@@ -78,7 +78,7 @@ fn maildir_import_marks_seen_after_commit_and_is_idempotent() {
     )
     .unwrap();
 
-    let s = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
     assert_eq!((s.imported, s.skipped, s.refused), (20, 0, 0), "{s:?}");
     assert!(
         fs::read_dir(md.join("new")).unwrap().next().is_none(),
@@ -118,7 +118,7 @@ fn maildir_import_marks_seen_after_commit_and_is_idempotent() {
     for (name, bytes) in &msgs {
         fs::write(md.join("new").join(name), bytes).unwrap();
     }
-    let s2 = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    let s2 = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
     assert_eq!((s2.imported, s2.skipped, s2.refused), (0, 20, 0), "{s2:?}");
     assert_eq!(st.list(&Default::default(), None).unwrap().len(), 20);
     // And a plain second run finds nothing new at all.
@@ -139,7 +139,7 @@ fn eml_files_identity_and_attachments() {
             .bytes(),
     )
     .unwrap();
-    let s = import_paths(&mut st, &ctx(), &[p.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&p), &opts()).unwrap();
     assert_eq!(s.imported, 1);
     let it = st.item(s.items[0]).unwrap();
     assert_eq!(it.submitter.name, "Nguyễn Văn A");
@@ -359,7 +359,7 @@ fn plain_folder_one_submission_per_subfolder_and_per_document() {
     fs::write(usb.join(".hidden"), b"x").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc/passwd", usb.join("passwd.txt")).unwrap();
-    let s = import_paths(&mut st, &ctx(), &[usb.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&usb), &opts()).unwrap();
     assert_eq!((s.imported, s.refused), (3, 0), "{s:?}");
     let titles: Vec<String> = s
         .items
@@ -448,7 +448,7 @@ fn bad_input_each_message_whole_or_refused_and_run_goes_on() {
         .into_iter()
         .filter(|p| !p.starts_with(d.path().join("data")))
         .collect();
-    let s = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
     let codes: Vec<(String, String)> = s
         .refusals
         .iter()

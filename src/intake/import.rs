@@ -624,6 +624,22 @@ enum Outcome {
     Failed(String),
 }
 
+/// CPU seconds of the calling thread (for `BIENTAP_TIMING`).
+fn thread_cpu() -> f64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: valid out-parameter.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+        t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+    }
+    #[cfg(not(target_os = "linux"))]
+    0.0
+}
+
 /// Worker threads that prepare messages (parse, check, fold, shingle, stage blobs).
 fn workers() -> usize {
     std::thread::available_parallelism()
@@ -648,11 +664,16 @@ fn prepare_batch(
     let t0 = Instant::now();
     let blobs = BlobBatch::new(data_dir).map_err(io_err(data_dir))?;
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let cpu = std::sync::Mutex::new(0.0f64);
     let work = || -> Result<Vec<(usize, Prepared)>, std::io::Error> {
         let mut out = Vec::new();
+        let c0 = thread_cpu();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let Some(src) = chunk.get(i) else {
+                if let Ok(mut c) = cpu.lock() {
+                    *c += thread_cpu() - c0;
+                }
                 return Ok(out);
             };
             out.push((i, prepare(profile, limits, src, &blobs, now)?));
@@ -690,6 +711,14 @@ fn prepare_batch(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if std::env::var_os("BIENTAP_TIMING").is_some() {
+        eprintln!(
+            "  prepared {} in {:?}, {:.3} s CPU",
+            chunk.len(),
+            t0.elapsed(),
+            cpu.lock().map(|c| *c).unwrap_or(0.0)
+        );
+    }
     Ok((prepared, blobs, t0.elapsed()))
 }
 
@@ -742,28 +771,55 @@ pub fn import_sources(
                 }
             }
         });
-        let mut cache = ShingleCache::default();
-        for chunk in sources.chunks(batch) {
-            let t0 = Instant::now();
-            let (prepared, mut blobs, t_prep) = rx_b.recv().map_err(|_| IntakeError::Io {
-                path: data_dir.clone(),
-                err: std::io::Error::other("the preparing thread stopped (bug in bientap)"),
-            })??;
-            let t1 = Instant::now();
-            blobs.commit().map_err(io_err(&data_dir))?;
-            let t2 = Instant::now();
-            let outcomes = write_batch(store, ctx, &profile, chunk, prepared, &mut cache)?;
-            if std::env::var_os("BIENTAP_TIMING").is_some() {
-                eprintln!(
-                    "prepare {t_prep:?} (ahead, waited {:?}) blobs {:?} db {:?}",
-                    t1 - t0,
-                    t2 - t1,
-                    t2.elapsed()
-                );
+        // Moves Maildir messages (seen, quarantine) after their batch committed, while the
+        // next batch is written.
+        let (tx_m, rx_m) = std::sync::mpsc::channel::<Vec<Move>>();
+        let data_dir_m = &data_dir;
+        let quarantine_on = opts.quarantine;
+        let mover = s.spawn(move || {
+            let mut done = (0usize, Vec::new());
+            for moves in rx_m {
+                apply_moves(data_dir_m, quarantine_on, moves, &mut done);
             }
-            finish_batch(&mut summary, &data_dir, opts, chunk, outcomes);
-        }
-        Ok(())
+            done
+        });
+        let mut cache = ShingleCache::default();
+        let r = (|| -> Result<(), IntakeError> {
+            for chunk in sources.chunks(batch) {
+                let t0 = Instant::now();
+                let (prepared, blobs, t_prep) = rx_b.recv().map_err(|_| IntakeError::Io {
+                    path: data_dir.clone(),
+                    err: std::io::Error::other("the preparing thread stopped (bug in bientap)"),
+                })??;
+                let t1 = Instant::now();
+                let c1 = thread_cpu();
+                let outcomes =
+                    write_batch(store, ctx, &profile, chunk, prepared, blobs, &mut cache)?;
+                if std::env::var_os("BIENTAP_TIMING").is_some() {
+                    eprintln!(
+                        "prepare {t_prep:?} (ahead, waited {:?}) write {:?}, {:.3} s CPU",
+                        t1 - t0,
+                        t1.elapsed(),
+                        thread_cpu() - c1
+                    );
+                }
+                let moves = finish_batch(&mut summary, chunk, outcomes);
+                if tx_m.send(moves).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        drop(tx_m);
+        let (quarantined, warnings) = mover.join().unwrap_or_else(|_| {
+            (
+                0,
+                vec!["moving imported messages failed (bug in bientap)".to_string()],
+            )
+        });
+        summary.quarantined += quarantined;
+        summary.warnings.extend(warnings);
+        r
     });
     let _ = store.conn().pragma_update(None, "cache_size", old_cache);
     r?;
@@ -780,91 +836,120 @@ fn write_batch(
     profile: &Profile,
     chunk: &[Source],
     mut prepared: Vec<Prepared>,
+    mut blobs: BlobBatch,
     cache: &mut ShingleCache,
 ) -> Result<Vec<Outcome>, IntakeError> {
-    let r = store.write(|tx| {
-        // Another connection committed since our last batch (an edit could have changed a
-        // cached item's text): start the cache again.
-        let version: i64 = tx.pragma_query_value(None, "data_version", |r| r.get(0))?;
-        if cache.data_version != Some(version) {
-            cache.map.clear();
-            cache.data_version = Some(version);
-        }
-        let mut outcomes = Vec::with_capacity(prepared.len());
-        let mut to_index: Vec<(i64, usize)> = Vec::new();
-        for (k, (src, p)) in chunk.iter().zip(prepared.iter_mut()).enumerate() {
-            let o = match p {
-                Prepared::Refused {
-                    digest,
-                    message_id,
-                    refusal,
-                } => {
-                    sti::log_refused(
-                        tx,
-                        ctx,
-                        message_id.as_deref(),
+    let data_dir = identity::data_dir(store.path());
+    let timing = std::env::var_os("BIENTAP_TIMING").is_some();
+    let t_msgs = Instant::now();
+    let r = std::thread::scope(|s| {
+        // The batch's blobs are made durable while its messages are written; the transaction
+        // commits only after that succeeded.
+        let durable = s.spawn(move || {
+            let t = Instant::now();
+            blobs.commit().map(|_| t.elapsed())
+        });
+        store.write(|tx| {
+            // Another connection committed since our last batch (an edit could have changed a
+            // cached item's text): start the cache again.
+            let version: i64 = tx.pragma_query_value(None, "data_version", |r| r.get(0))?;
+            if cache.data_version != Some(version) {
+                cache.map.clear();
+                cache.data_version = Some(version);
+            }
+            let mut outcomes = Vec::with_capacity(prepared.len());
+            let mut to_index: Vec<(i64, usize)> = Vec::new();
+            for (k, (src, p)) in chunk.iter().zip(prepared.iter_mut()).enumerate() {
+                let o = match p {
+                    Prepared::Refused {
                         digest,
-                        &src.label(),
-                        refusal.code(),
-                    )?;
-                    Outcome::Refused(refusal.clone())
-                }
-                Prepared::Ok(ready) => {
-                    let rec = &mut ready.rec;
-                    if sti::already_imported(tx, rec.item.message_id.as_deref(), &rec.digest)?
-                        .is_some()
-                    {
-                        Outcome::Skipped
-                    } else {
-                        tx.prepare_cached("SAVEPOINT msg")?.execute([])?;
-                        let r = (|| -> Result<(i64, bool), StoreError> {
-                            let cd = rec.item.content_digest.clone().unwrap_or_default();
-                            rec.dups = find_duplicates_cached(
-                                tx,
-                                &cd,
-                                &ready.shingles,
-                                &rec.band_keys,
-                                cache,
-                            )?;
-                            rec.checks.push(checks::duplicate_check(profile, &rec.dups));
-                            rec.item.check_flags = checks::flags_of(&rec.checks);
-                            let failed = rec.checks.iter().any(|c| c.status == checks::FAIL);
-                            Ok((sti::insert_record_unindexed(tx, ctx, rec)?, failed))
-                        })();
-                        match r {
-                            Ok((id, failed)) => {
-                                tx.prepare_cached("RELEASE msg")?.execute([])?;
-                                to_index.push((id, k));
-                                // Later messages of the batch are compared with this one.
-                                cache.insert(id, ready.shingles.clone());
-                                Outcome::Imported(id, failed)
-                            }
-                            Err(StoreError::Busy) => return Err(StoreError::Busy),
-                            Err(e) => {
-                                tx.execute_batch("ROLLBACK TO msg; RELEASE msg")?;
-                                let msg = e.message(Lang::En, None);
-                                sti::log_refused(
+                        message_id,
+                        refusal,
+                    } => {
+                        sti::log_refused(
+                            tx,
+                            ctx,
+                            message_id.as_deref(),
+                            digest,
+                            &src.label(),
+                            refusal.code(),
+                        )?;
+                        Outcome::Refused(refusal.clone())
+                    }
+                    Prepared::Ok(ready) => {
+                        let rec = &mut ready.rec;
+                        if sti::already_imported(tx, rec.item.message_id.as_deref(), &rec.digest)?
+                            .is_some()
+                        {
+                            Outcome::Skipped
+                        } else {
+                            tx.prepare_cached("SAVEPOINT msg")?.execute([])?;
+                            let r = (|| -> Result<(i64, bool), StoreError> {
+                                let cd = rec.item.content_digest.clone().unwrap_or_default();
+                                rec.dups = find_duplicates_cached(
                                     tx,
-                                    ctx,
-                                    rec.item.message_id.as_deref(),
-                                    &rec.digest,
-                                    &src.label(),
-                                    "store-error",
+                                    &cd,
+                                    &ready.shingles,
+                                    &rec.band_keys,
+                                    cache,
                                 )?;
-                                Outcome::Failed(msg)
+                                rec.checks.push(checks::duplicate_check(profile, &rec.dups));
+                                rec.item.check_flags = checks::flags_of(&rec.checks);
+                                let failed = rec.checks.iter().any(|c| c.status == checks::FAIL);
+                                Ok((sti::insert_record_unindexed(tx, ctx, rec)?, failed))
+                            })();
+                            match r {
+                                Ok((id, failed)) => {
+                                    tx.prepare_cached("RELEASE msg")?.execute([])?;
+                                    to_index.push((id, k));
+                                    // Later messages of the batch are compared with this one.
+                                    cache.insert(id, ready.shingles.clone());
+                                    Outcome::Imported(id, failed)
+                                }
+                                Err(StoreError::Busy) => return Err(StoreError::Busy),
+                                Err(e) => {
+                                    tx.execute_batch("ROLLBACK TO msg; RELEASE msg")?;
+                                    let msg = e.message(Lang::En, None);
+                                    sti::log_refused(
+                                        tx,
+                                        ctx,
+                                        rec.item.message_id.as_deref(),
+                                        &rec.digest,
+                                        &src.label(),
+                                        "store-error",
+                                    )?;
+                                    Outcome::Failed(msg)
+                                }
                             }
                         }
                     }
-                }
-            };
-            outcomes.push(o);
-        }
-        for (id, k) in &to_index {
-            if let Some(Prepared::Ok(ready)) = prepared.get(*k) {
-                sti::index_record(tx, *id, &ready.rec.index)?;
+                };
+                outcomes.push(o);
             }
-        }
-        Ok(outcomes)
+            let t_idx = Instant::now();
+            for (id, k) in &to_index {
+                if let Some(Prepared::Ok(ready)) = prepared.get(*k) {
+                    sti::index_record(tx, *id, &ready.rec.index)?;
+                }
+            }
+            let t_blobs = durable
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("making blobs durable panicked")))
+                .map_err(|e| {
+                    StoreError::Io(std::io::Error::new(
+                        e.kind(),
+                        format!("{}: {e}", data_dir.display()),
+                    ))
+                })?;
+            if timing {
+                eprintln!(
+                    "  messages {:?} index {:?} (blobs durable in {t_blobs:?})",
+                    t_idx - t_msgs,
+                    t_idx.elapsed()
+                );
+            }
+            Ok(outcomes)
+        })
     });
     match r {
         Ok(o) => Ok(o),
@@ -876,14 +961,21 @@ fn write_batch(
     }
 }
 
-/// After the commit: count, mark Maildir messages seen, move refused ones to quarantine.
+/// A Maildir message to move after its batch committed: marked seen, or (refused) put in
+/// quarantine.
+struct Move {
+    path: PathBuf,
+    root: PathBuf,
+    refused: bool,
+}
+
+/// After the commit: count the outcomes; return the Maildir messages to move.
 fn finish_batch(
     summary: &mut ImportSummary,
-    data_dir: &Path,
-    opts: &ImportOptions,
     chunk: &[Source],
     outcomes: Vec<Outcome>,
-) {
+) -> Vec<Move> {
+    let mut moves = Vec::new();
     for (src, o) in chunk.iter().zip(outcomes) {
         let refused = match o {
             Outcome::Imported(id, failed) => {
@@ -907,21 +999,38 @@ fn finish_batch(
                 format!("database error: {m}"),
             )),
         };
-        match (src, refused) {
-            (Source::Maildir { path, root }, None) => {
-                if let Err(e) = mark_seen(root, path) {
-                    summary.warnings.push(format!("{}: {e}", path.display()));
-                }
+        if let Source::Maildir { path, root } = src {
+            moves.push(Move {
+                path: path.clone(),
+                root: root.clone(),
+                refused: refused.is_some(),
+            });
+        }
+        if let Some(r) = refused {
+            push_refused(summary, src, r);
+        }
+    }
+    moves
+}
+
+/// Mark imported (and skipped) Maildir messages seen; move refused ones to quarantine when
+/// asked. Counts quarantined messages and collects warnings in `done`.
+fn apply_moves(
+    data_dir: &Path,
+    quarantine_on: bool,
+    moves: Vec<Move>,
+    done: &mut (usize, Vec<String>),
+) {
+    for m in moves {
+        if !m.refused {
+            if let Err(e) = mark_seen(&m.root, &m.path) {
+                done.1.push(format!("{}: {e}", m.path.display()));
             }
-            (Source::Maildir { path, .. }, Some(r)) if opts.quarantine => {
-                match quarantine(data_dir, path) {
-                    Ok(_) => summary.quarantined += 1,
-                    Err(e) => summary.warnings.push(format!("{}: {e}", path.display())),
-                }
-                push_refused(summary, src, r);
+        } else if quarantine_on {
+            match quarantine(data_dir, &m.path) {
+                Ok(_) => done.0 += 1,
+                Err(e) => done.1.push(format!("{}: {e}", m.path.display())),
             }
-            (_, Some(r)) => push_refused(summary, src, r),
-            _ => {}
         }
     }
 }

@@ -222,21 +222,40 @@ pub fn insert_record_unindexed(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord)
             ])?;
         }
     }
-    {
-        let mut st = conn.prepare_cached(
-            "INSERT OR REPLACE INTO checks(item_id, code, status, article, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
+    // One statement for all the checks and one for all the band keys (rows in list order: a
+    // later check of the same code replaces an earlier one, as row-by-row inserts did).
+    if !rec.checks.is_empty() {
+        let sql = multi_row(
+            "INSERT OR REPLACE INTO checks(item_id, code, status, article, detail) VALUES ",
+            5,
+            rec.checks.len(),
+        );
+        let mut st = conn.prepare_cached(&sql)?;
+        let mut vals: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rec.checks.len() * 5);
         for c in &rec.checks {
-            st.execute(params![id, c.code, c.status, c.article, c.detail])?;
+            vals.extend([
+                &id as &dyn rusqlite::ToSql,
+                &c.code,
+                &c.status,
+                &c.article,
+                &c.detail,
+            ]);
         }
+        st.execute(vals.as_slice())?;
     }
-    {
-        let mut st =
-            conn.prepare_cached("INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES (?1, ?2)")?;
-        for k in &rec.band_keys {
-            st.execute(params![*k as i64, id])?;
+    if !rec.band_keys.is_empty() {
+        let sql = multi_row(
+            "INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES ",
+            2,
+            rec.band_keys.len(),
+        );
+        let mut st = conn.prepare_cached(&sql)?;
+        let keys: Vec<i64> = rec.band_keys.iter().map(|k| *k as i64).collect();
+        let mut vals: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(keys.len() * 2);
+        for k in &keys {
+            vals.extend([k as &dyn rusqlite::ToSql, &id]);
         }
+        st.execute(vals.as_slice())?;
     }
     if !rec.dups.is_empty() {
         let mut st = conn.prepare_cached(
@@ -262,6 +281,26 @@ pub fn insert_record_unindexed(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord)
         ctx.now_text()
     ])?;
     Ok(id)
+}
+
+/// `head` followed by `rows` groups of `cols` numbered parameters: `(?1, ?2), (?3, ?4)…`.
+fn multi_row(head: &str, cols: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("?{}", r * cols + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// One row of the intake log.
