@@ -2,6 +2,7 @@
 //! and set beside what users would otherwise use, in the same run on the same machine.
 
 pub mod gen;
+pub mod import;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -101,6 +102,10 @@ pub fn run(opts: &Options, lang: Lang, log: &mut dyn FnMut(&str)) -> Result<Vec<
     if opts.wants("search") {
         log("search");
         figures.extend(search(&store, opts, log).map_err(|e| e.message(lang, None))?);
+    }
+    if opts.wants("import") {
+        log("import");
+        figures.extend(import::run(&profile, &text, opts, log)?);
     }
     if opts.wants("dups") {
         log("near-duplicates");
