@@ -645,3 +645,41 @@ fn reply_is_sent_with_the_configured_command() {
     assert!(out.path.starts_with(d.path().join("data/outbox/cur")));
     assert_eq!(fs::read(&sink).unwrap(), fs::read(&out.path).unwrap());
 }
+
+/// The search index rows are written at the end of each batch (outside the per-message
+/// SAVEPOINTs): every imported item must still be found, diacritics ignored, and a near-copy in
+/// the same batch as its original must still be flagged as a duplicate.
+#[test]
+fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let md = maildir(&d.path().join("Maildir"));
+    let base = prose(42, 20);
+    for i in 0..17u64 {
+        let body = if i == 9 {
+            // A near-copy of message 8 (same batch of 7: messages 7..13).
+            format!("{}{SIGNATURE}", base.replacen("hội nghị", "hội thảo", 1))
+        } else if i == 8 {
+            format!("{base}{SIGNATURE}")
+        } else {
+            format!("{}{SIGNATURE}", prose(i, 20))
+        };
+        let m = Mail::new(&format!("s{i}"), &format!("Báo cáo quý số {i} Đắk Lắk"), &body);
+        fs::write(md.join("new").join(format!("{i:02}.eml")), m.bytes()).unwrap();
+    }
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
+    assert_eq!(s.imported, 17, "{s:?}");
+    let found = st.search("dak lak", 50).unwrap();
+    assert_eq!(found.len(), 17, "every imported item is in the search index");
+    let copy = s.items[9];
+    let original = s.items[8];
+    let dups: Vec<i64> = st
+        .conn()
+        .prepare("SELECT other_id FROM dup_matches WHERE item_id = ?1")
+        .unwrap()
+        .query_map([copy], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(dups.contains(&original), "{dups:?}");
+}

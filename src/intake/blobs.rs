@@ -178,4 +178,25 @@ mod tests {
         assert!(p.starts_with(d.path().join("blobs").join(&s1[..2])));
         assert_eq!(fs::read_dir(d.path().join("blobs/tmp")).unwrap().count(), 0);
     }
+
+    #[test]
+    fn concurrent_batches_never_share_a_temporary_file() {
+        let d = tempfile::tempdir().unwrap();
+        // Two batches staged at once (the importer prepares the next while committing one),
+        // with the same blob from two threads each.
+        let mut a = BlobBatch::new(d.path()).unwrap();
+        let mut b = BlobBatch::new(d.path()).unwrap();
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| a.put(b"same").unwrap());
+                s.spawn(|| b.put(b"same").unwrap());
+            }
+        });
+        assert_eq!((a.pending(), b.pending()), (1, 1));
+        a.commit().unwrap();
+        b.commit().unwrap();
+        let sha = sha256_hex(b"same");
+        assert_eq!(fs::read(blob_path(d.path(), &sha)).unwrap(), b"same");
+        assert_eq!(fs::read_dir(d.path().join("blobs/tmp")).unwrap().count(), 0);
+    }
 }

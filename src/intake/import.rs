@@ -398,14 +398,19 @@ fn prepare(
     blobs: &BlobBatch,
     now: &str,
 ) -> Result<Prepared, std::io::Error> {
-    let (parsed, raw_digest) = match src {
+    // The digest of a refused message is only needed when it is refused: computed then.
+    let (parsed, refused_digest): (_, Box<dyn Fn() -> String + '_>) = match src {
         Source::Maildir { path, .. } | Source::Eml(path) => {
             match read_limited(path, limits.max_message_bytes) {
                 Ok(raw) => {
-                    let d = sha256_hex(&raw);
-                    (message::parse(&raw, limits), d)
+                    let parsed = message::parse(&raw, limits);
+                    let raw = if parsed.is_err() { raw } else { Vec::new() };
+                    (parsed, Box::new(move || sha256_hex(&raw)))
                 }
-                Err(r) => (Err(r), sha256_hex(path.display().to_string().as_bytes())),
+                Err(r) => (
+                    Err(r),
+                    Box::new(move || sha256_hex(path.display().to_string().as_bytes())),
+                ),
             }
         }
         Source::Files {
@@ -414,14 +419,14 @@ fn prepare(
             origin,
         } => (
             parse_files(title, files, limits),
-            sha256_hex(origin.display().to_string().as_bytes()),
+            Box::new(move || sha256_hex(origin.display().to_string().as_bytes())),
         ),
     };
     let m = match parsed {
         Ok(m) => m,
         Err(refusal) => {
             return Ok(Prepared::Refused {
-                digest: raw_digest,
+                digest: refused_digest(),
                 message_id: None,
                 refusal,
             })
