@@ -664,13 +664,21 @@ fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
         } else {
             format!("{}{SIGNATURE}", prose(i, 20))
         };
-        let m = Mail::new(&format!("s{i}"), &format!("Báo cáo quý số {i} Đắk Lắk"), &body);
+        let m = Mail::new(
+            &format!("s{i}"),
+            &format!("Báo cáo quý số {i} Đắk Lắk"),
+            &body,
+        );
         fs::write(md.join("new").join(format!("{i:02}.eml")), m.bytes()).unwrap();
     }
     let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
     assert_eq!(s.imported, 17, "{s:?}");
     let found = st.search("dak lak", 50).unwrap();
-    assert_eq!(found.len(), 17, "every imported item is in the search index");
+    assert_eq!(
+        found.len(),
+        17,
+        "every imported item is in the search index"
+    );
     let copy = s.items[9];
     let original = s.items[8];
     let dups: Vec<i64> = st
