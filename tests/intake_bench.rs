@@ -1,7 +1,8 @@
 //! Throughput of `bientap import` (prints figures; no timed assertion). Run with:
 //! `cargo test --release --test intake_bench -- --ignored --nocapture`
-//! Sizes: `BIENTAP_BENCH_N` messages (default 5000), `BIENTAP_BENCH_ITEMS` stored items for the
-//! near-duplicate lookup (default 0 = skip).
+//! Sizes: `BIENTAP_BENCH_N` messages (default 5000); `BIENTAP_BENCH_ITEMS` items already stored
+//! (default 10,000 for `import_throughput`, so that duplicate lookups hit a realistic index;
+//! 100,000 for `near_duplicate_lookup`).
 
 mod intake_common;
 
@@ -33,6 +34,7 @@ fn import_throughput() {
     let n = env_n("BIENTAP_BENCH_N", 5000);
     let d = tempfile::tempdir().unwrap();
     let mut st = store(d.path());
+    prefill(&mut st, env_n("BIENTAP_BENCH_ITEMS", 10_000), 1_000_000);
     let md = maildir(&d.path().join("Maildir"));
     let mut total = 0usize;
     for i in 0..n as u64 {
@@ -65,16 +67,10 @@ fn import_throughput() {
     );
 }
 
-#[test]
-#[ignore]
-fn near_duplicate_lookup() {
-    let n = env_n("BIENTAP_BENCH_ITEMS", 100_000);
-    let d = tempfile::tempdir().unwrap();
-    let mut st = store(d.path());
-    // Fill the band index directly (what import writes), in one transaction.
-    let t = Instant::now();
+/// Store `n` items (texts from seeds `base..base+n`) with their band keys, as import would.
+fn prefill(st: &mut bientap::store::Store, n: usize, base: u64) {
     st.write(|tx| {
-        for i in 0..n as u64 {
+        for i in base..base + n as u64 {
             let text = format!("Tin số {i}\n{}", prose(i, 15));
             let id = bientap::store::insert_item_in(
                 tx,
@@ -99,6 +95,17 @@ fn near_duplicate_lookup() {
         Ok(())
     })
     .unwrap();
+}
+
+#[test]
+#[ignore]
+fn near_duplicate_lookup() {
+    let n = env_n("BIENTAP_BENCH_ITEMS", 100_000);
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    // Fill the band index directly (what import writes), in one transaction.
+    let t = Instant::now();
+    prefill(&mut st, n, 0);
     println!("stored {n} items in {:.1} s", t.elapsed().as_secs_f64());
     let mut times = Vec::new();
     let mut found = 0;

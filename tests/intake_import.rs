@@ -78,7 +78,7 @@ fn maildir_import_marks_seen_after_commit_and_is_idempotent() {
     )
     .unwrap();
 
-    let s = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
     assert_eq!((s.imported, s.skipped, s.refused), (20, 0, 0), "{s:?}");
     assert!(
         fs::read_dir(md.join("new")).unwrap().next().is_none(),
@@ -118,7 +118,7 @@ fn maildir_import_marks_seen_after_commit_and_is_idempotent() {
     for (name, bytes) in &msgs {
         fs::write(md.join("new").join(name), bytes).unwrap();
     }
-    let s2 = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    let s2 = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
     assert_eq!((s2.imported, s2.skipped, s2.refused), (0, 20, 0), "{s2:?}");
     assert_eq!(st.list(&Default::default(), None).unwrap().len(), 20);
     // And a plain second run finds nothing new at all.
@@ -139,7 +139,7 @@ fn eml_files_identity_and_attachments() {
             .bytes(),
     )
     .unwrap();
-    let s = import_paths(&mut st, &ctx(), &[p.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&p), &opts()).unwrap();
     assert_eq!(s.imported, 1);
     let it = st.item(s.items[0]).unwrap();
     assert_eq!(it.submitter.name, "Nguyễn Văn A");
@@ -359,7 +359,7 @@ fn plain_folder_one_submission_per_subfolder_and_per_document() {
     fs::write(usb.join(".hidden"), b"x").unwrap();
     #[cfg(unix)]
     std::os::unix::fs::symlink("/etc/passwd", usb.join("passwd.txt")).unwrap();
-    let s = import_paths(&mut st, &ctx(), &[usb.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&usb), &opts()).unwrap();
     assert_eq!((s.imported, s.refused), (3, 0), "{s:?}");
     let titles: Vec<String> = s
         .items
@@ -448,7 +448,7 @@ fn bad_input_each_message_whole_or_refused_and_run_goes_on() {
         .into_iter()
         .filter(|p| !p.starts_with(d.path().join("data")))
         .collect();
-    let s = import_paths(&mut st, &ctx(), &[md.clone()], &opts()).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
     let codes: Vec<(String, String)> = s
         .refusals
         .iter()
@@ -644,4 +644,50 @@ fn reply_is_sent_with_the_configured_command() {
     assert!(out.sent);
     assert!(out.path.starts_with(d.path().join("data/outbox/cur")));
     assert_eq!(fs::read(&sink).unwrap(), fs::read(&out.path).unwrap());
+}
+
+/// The search index rows are written at the end of each batch (outside the per-message
+/// SAVEPOINTs): every imported item must still be found, diacritics ignored, and a near-copy in
+/// the same batch as its original must still be flagged as a duplicate.
+#[test]
+fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let md = maildir(&d.path().join("Maildir"));
+    let base = prose(42, 20);
+    for i in 0..17u64 {
+        let body = if i == 9 {
+            // A near-copy of message 8 (same batch of 7: messages 7..13).
+            format!("{}{SIGNATURE}", base.replacen("hội nghị", "hội thảo", 1))
+        } else if i == 8 {
+            format!("{base}{SIGNATURE}")
+        } else {
+            format!("{}{SIGNATURE}", prose(i, 20))
+        };
+        let m = Mail::new(
+            &format!("s{i}"),
+            &format!("Báo cáo quý số {i} Đắk Lắk"),
+            &body,
+        );
+        fs::write(md.join("new").join(format!("{i:02}.eml")), m.bytes()).unwrap();
+    }
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
+    assert_eq!(s.imported, 17, "{s:?}");
+    let found = st.search("dak lak", 50).unwrap();
+    assert_eq!(
+        found.len(),
+        17,
+        "every imported item is in the search index"
+    );
+    let copy = s.items[9];
+    let original = s.items[8];
+    let dups: Vec<i64> = st
+        .conn()
+        .prepare("SELECT other_id FROM dup_matches WHERE item_id = ?1")
+        .unwrap()
+        .query_map([copy], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(dups.contains(&original), "{dups:?}");
 }

@@ -4,6 +4,7 @@
 pub mod export;
 pub mod gen;
 pub mod tui;
+pub mod import;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -107,6 +108,10 @@ pub fn run(opts: &Options, lang: Lang, log: &mut dyn FnMut(&str)) -> Result<Vec<
     if opts.wants("console") {
         log("console");
         figures.extend(tui::figures(&db, &store)?);
+    }
+    if opts.wants("import") {
+        log("import");
+        figures.extend(import::run(&profile, &text, opts, log)?);
     }
     if opts.wants("dups") {
         log("near-duplicates");

@@ -440,7 +440,7 @@ pub struct BenchArgs {
     /// Where generated databases are cached (default: the XDG cache directory).
     #[arg(long)]
     pub cache: Option<PathBuf>,
-    /// Only these groups (repeatable): startup, queue, search, dups.
+    /// Only these groups (repeatable): startup, queue, search, dups, console, import, export.
     #[arg(long)]
     pub only: Vec<String>,
     /// Queries per timed figure.

@@ -7,9 +7,12 @@
 //! not available), renames them into place and flushes the directories — before the database
 //! transaction that references them commits.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
@@ -24,12 +27,23 @@ pub fn blob_path(data_dir: &Path, sha: &str) -> PathBuf {
     data_dir.join("blobs").join(a).join(b)
 }
 
-/// Blobs written in one import batch, made durable together.
+/// Blobs written in one import batch, made durable together. [`BlobBatch::put`] takes `&self`:
+/// the importer's worker threads stage blobs concurrently.
 pub struct BlobBatch {
     data_dir: PathBuf,
     tmp_dir: PathBuf,
-    staged: Vec<(PathBuf, PathBuf)>,
-    seq: u64,
+    staged: Mutex<Staged>,
+}
+
+/// Numbers the temporary files of every batch of this process: batches are staged while the
+/// previous one is committed, so their temporary names must never collide.
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Default)]
+struct Staged {
+    /// (temporary file, destination)
+    files: Vec<(PathBuf, PathBuf)>,
+    dests: HashSet<PathBuf>,
 }
 
 impl BlobBatch {
@@ -39,47 +53,61 @@ impl BlobBatch {
         Ok(BlobBatch {
             data_dir: data_dir.to_path_buf(),
             tmp_dir,
-            staged: Vec::new(),
-            seq: 0,
+            staged: Mutex::new(Staged::default()),
         })
     }
 
-    /// Stage a blob; returns its SHA-256. A blob already in place (same hash, same size) is
-    /// not written again.
-    pub fn put(&mut self, data: &[u8]) -> std::io::Result<String> {
+    fn staged(&self) -> std::sync::MutexGuard<'_, Staged> {
+        // A worker that panicked cannot leave the list half-updated (push/insert only).
+        self.staged.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stage a blob; returns its SHA-256. A blob already in place (same hash, same size) or
+    /// already staged in this batch is not written again.
+    pub fn put(&self, data: &[u8]) -> std::io::Result<String> {
         let sha = sha256_hex(data);
         let dest = blob_path(&self.data_dir, &sha);
-        if fs::metadata(&dest).is_ok_and(|m| m.len() == data.len() as u64)
-            || self.staged.iter().any(|(_, d)| *d == dest)
-        {
+        if fs::metadata(&dest).is_ok_and(|m| m.len() == data.len() as u64) {
             return Ok(sha);
         }
-        self.seq += 1;
-        let tmp = self.tmp_dir.join(format!(
-            "{}.{}.{}",
-            std::process::id(),
-            self.seq,
-            &sha[..16]
-        ));
-        let mut f = File::create(&tmp)?;
-        f.write_all(data)?;
-        self.staged.push((tmp, dest));
-        Ok(sha)
+        // Claim the destination first, so that two threads never write the same blob.
+        if !self.staged().dests.insert(dest.clone()) {
+            return Ok(sha);
+        }
+        let seq = SEQ.fetch_add(1, Ordering::Relaxed) + 1;
+        let tmp = self
+            .tmp_dir
+            .join(format!("{}.{}.{}", std::process::id(), seq, &sha[..16]));
+        let written = File::create(&tmp).and_then(|mut f| f.write_all(data));
+        let mut st = self.staged();
+        match written {
+            Ok(()) => {
+                st.files.push((tmp, dest));
+                Ok(sha)
+            }
+            Err(e) => {
+                st.dests.remove(&dest);
+                let _ = fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
     }
 
     /// Number of blobs staged and not yet committed.
     pub fn pending(&self) -> usize {
-        self.staged.len()
+        self.staged().files.len()
     }
 
     /// Make every staged blob durable and move it into place.
     pub fn commit(&mut self) -> std::io::Result<()> {
-        if self.staged.is_empty() {
+        let st = self.staged.get_mut().unwrap_or_else(|e| e.into_inner());
+        if st.files.is_empty() {
             return Ok(());
         }
-        sync_all(&self.tmp_dir, self.staged.iter().map(|(t, _)| t.as_path()))?;
+        sync_all(&self.tmp_dir, st.files.iter().map(|(t, _)| t.as_path()))?;
         let mut dirs: Vec<PathBuf> = Vec::new();
-        for (tmp, dest) in self.staged.drain(..) {
+        st.dests.clear();
+        for (tmp, dest) in st.files.drain(..) {
             if let Some(d) = dest.parent() {
                 if !dirs.iter().any(|x| x == d) {
                     fs::create_dir_all(d)?;
@@ -94,7 +122,9 @@ impl BlobBatch {
 
     /// Remove staged temporary files (the batch was abandoned).
     pub fn abandon(&mut self) {
-        for (tmp, _) in self.staged.drain(..) {
+        let st = self.staged.get_mut().unwrap_or_else(|e| e.into_inner());
+        st.dests.clear();
+        for (tmp, _) in st.files.drain(..) {
             let _ = fs::remove_file(tmp);
         }
     }
@@ -146,6 +176,27 @@ mod tests {
         let p = blob_path(d.path(), &s1);
         assert_eq!(fs::read(&p).unwrap(), b"abc");
         assert!(p.starts_with(d.path().join("blobs").join(&s1[..2])));
+        assert_eq!(fs::read_dir(d.path().join("blobs/tmp")).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn concurrent_batches_never_share_a_temporary_file() {
+        let d = tempfile::tempdir().unwrap();
+        // Two batches staged at once (the importer prepares the next while committing one),
+        // with the same blob from two threads each.
+        let mut a = BlobBatch::new(d.path()).unwrap();
+        let mut b = BlobBatch::new(d.path()).unwrap();
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| a.put(b"same").unwrap());
+                s.spawn(|| b.put(b"same").unwrap());
+            }
+        });
+        assert_eq!((a.pending(), b.pending()), (1, 1));
+        a.commit().unwrap();
+        b.commit().unwrap();
+        let sha = sha256_hex(b"same");
+        assert_eq!(fs::read(blob_path(d.path(), &sha)).unwrap(), b"same");
         assert_eq!(fs::read_dir(d.path().join("blobs/tmp")).unwrap().count(), 0);
     }
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::domain::item::Identity;
 use crate::domain::profile::{Capability, Profile};
 use crate::i18n::Lang;
-use crate::store::intake::{self as sti, DupMatch, IntakeRecord, NewAttachment};
+use crate::store::intake::{self as sti, DupMatch, IndexText, IntakeRecord, NewAttachment};
 use crate::store::{identity, Ctx, NewItem, Store, StoreError};
 use crate::text::minhash;
 use crate::tr;
@@ -395,17 +395,22 @@ fn prepare(
     profile: &Profile,
     limits: &Limits,
     src: &Source,
-    blobs: &mut BlobBatch,
+    blobs: &BlobBatch,
     now: &str,
 ) -> Result<Prepared, std::io::Error> {
-    let (parsed, raw_digest) = match src {
+    // The digest of a refused message is only needed when it is refused: computed then.
+    let (parsed, refused_digest): (_, Box<dyn Fn() -> String + '_>) = match src {
         Source::Maildir { path, .. } | Source::Eml(path) => {
             match read_limited(path, limits.max_message_bytes) {
                 Ok(raw) => {
-                    let d = sha256_hex(&raw);
-                    (message::parse(&raw, limits), d)
+                    let parsed = message::parse(&raw, limits);
+                    let raw = if parsed.is_err() { raw } else { Vec::new() };
+                    (parsed, Box::new(move || sha256_hex(&raw)))
                 }
-                Err(r) => (Err(r), sha256_hex(path.display().to_string().as_bytes())),
+                Err(r) => (
+                    Err(r),
+                    Box::new(move || sha256_hex(path.display().to_string().as_bytes())),
+                ),
             }
         }
         Source::Files {
@@ -414,14 +419,14 @@ fn prepare(
             origin,
         } => (
             parse_files(title, files, limits),
-            sha256_hex(origin.display().to_string().as_bytes()),
+            Box::new(move || sha256_hex(origin.display().to_string().as_bytes())),
         ),
     };
     let m = match parsed {
         Ok(m) => m,
         Err(refusal) => {
             return Ok(Prepared::Refused {
-                digest: raw_digest,
+                digest: refused_digest(),
                 message_id: None,
                 refusal,
             })
@@ -479,7 +484,9 @@ fn prepare(
     cks.retain(|c| !c.code.is_empty());
 
     let text = format!("{title}\n{}", m.body);
-    let shingles = minhash::shingles(&text);
+    // Fold once for both the content digest and the shingles.
+    let fp = minhash::fingerprint(&text);
+    let shingles = fp.shingles;
     let band_keys = minhash::band_keys(&minhash::signature(&shingles));
     let digest = message_digest(&m, &shas);
     let channel = match src {
@@ -498,13 +505,15 @@ fn prepare(
         received_at: Some(now.to_string()),
         channel: channel.into(),
         message_id: m.message_id.clone(),
-        content_digest: Some(minhash::content_digest(&text)),
+        content_digest: Some(fp.digest),
         encoding_from: m.encoding_from.clone(),
         check_flags: String::new(),
         ..Default::default()
     };
+    let index = IndexText::of(&item);
     Ok(Prepared::Ok(Box::new(Ready {
         rec: IntakeRecord {
+            index,
             item,
             attachments: atts,
             checks: cks,
@@ -527,6 +536,46 @@ pub fn find_duplicates(
     shingles: &[u64],
     band_keys: &[u64],
 ) -> Result<Vec<DupMatch>, StoreError> {
+    find_duplicates_cached(
+        conn,
+        content_digest,
+        shingles,
+        band_keys,
+        &mut ShingleCache::default(),
+    )
+}
+
+/// Shingles of stored items (title and body as stored, never changed by import), kept across
+/// the messages of a run so that a candidate met again is not folded and shingled again. The
+/// candidate's state is still read from the database each time.
+#[derive(Debug, Default)]
+pub struct ShingleCache {
+    map: std::collections::HashMap<i64, Vec<u64>>,
+    /// `PRAGMA data_version` when the cache was last known valid (the importer clears it
+    /// when another connection has committed since).
+    data_version: Option<i64>,
+}
+
+impl ShingleCache {
+    /// Most items kept (about 7 KB each for a 20 KB message); beyond, the cache starts again.
+    pub const CAPACITY: usize = 4096;
+
+    pub fn insert(&mut self, id: i64, shingles: Vec<u64>) {
+        if self.map.len() >= Self::CAPACITY {
+            self.map.clear();
+        }
+        self.map.insert(id, shingles);
+    }
+}
+
+/// [`find_duplicates`] with a [`ShingleCache`] of candidates' shingles.
+pub fn find_duplicates_cached(
+    conn: &rusqlite::Connection,
+    content_digest: &str,
+    shingles: &[u64],
+    band_keys: &[u64],
+    cache: &mut ShingleCache,
+) -> Result<Vec<DupMatch>, StoreError> {
     let mut out: Vec<DupMatch> = sti::exact_duplicates(conn, content_digest)?
         .into_iter()
         .map(|id| DupMatch {
@@ -539,16 +588,28 @@ pub fn find_duplicates(
         if out.iter().any(|d| d.other_id == id) {
             continue;
         }
-        if let Some((t, b)) = sti::dup_text(conn, id)? {
-            let other = minhash::shingles(&format!("{t}\n{b}"));
-            let j = minhash::jaccard(shingles, &other);
-            if j >= NEAR_DUP {
-                out.push(DupMatch {
-                    other_id: id,
-                    score: j,
-                    exact: false,
-                });
+        let j = if cache.map.contains_key(&id) {
+            if !sti::dup_eligible(conn, id)? {
+                continue;
             }
+            cache.map.get(&id).map(|o| minhash::jaccard(shingles, o))
+        } else {
+            match sti::dup_text(conn, id)? {
+                Some((t, b)) => {
+                    let other = minhash::shingles(&format!("{t}\n{b}"));
+                    let j = minhash::jaccard(shingles, &other);
+                    cache.insert(id, other);
+                    Some(j)
+                }
+                None => None,
+            }
+        };
+        if let Some(j) = j.filter(|j| *j >= NEAR_DUP) {
+            out.push(DupMatch {
+                other_id: id,
+                score: j,
+                exact: false,
+            });
         }
     }
     out.sort_by(|a, b| {
@@ -568,7 +629,110 @@ enum Outcome {
     Failed(String),
 }
 
+/// CPU seconds of the calling thread (for `BIENTAP_TIMING`).
+fn thread_cpu() -> f64 {
+    #[cfg(target_os = "linux")]
+    {
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: valid out-parameter.
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+        t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+    }
+    #[cfg(not(target_os = "linux"))]
+    0.0
+}
+
+/// Worker threads that prepare messages (parse, check, fold, shingle, stage blobs).
+fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 4)
+}
+
+/// A prepared batch: its messages in source order and their staged blobs.
+type PreparedBatch = (Vec<Prepared>, BlobBatch, std::time::Duration);
+
+/// Prepare one batch on `workers` threads (messages are independent; results keep the
+/// sources' order). Blobs are staged (written to `blobs/tmp/`), not yet durable.
+fn prepare_batch(
+    profile: &Profile,
+    limits: &Limits,
+    chunk: &[Source],
+    data_dir: &Path,
+    now: &str,
+    workers: usize,
+) -> Result<PreparedBatch, IntakeError> {
+    let t0 = Instant::now();
+    let blobs = BlobBatch::new(data_dir).map_err(io_err(data_dir))?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let cpu = std::sync::Mutex::new(0.0f64);
+    let work = || -> Result<Vec<(usize, Prepared)>, std::io::Error> {
+        let mut out = Vec::new();
+        let c0 = thread_cpu();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(src) = chunk.get(i) else {
+                if let Ok(mut c) = cpu.lock() {
+                    *c += thread_cpu() - c0;
+                }
+                return Ok(out);
+            };
+            out.push((i, prepare(profile, limits, src, &blobs, now)?));
+        }
+    };
+    let parts: Vec<Result<Vec<(usize, Prepared)>, std::io::Error>> = if workers <= 1 {
+        vec![work()]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers).map(|_| s.spawn(work)).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(std::io::Error::other(
+                            "a preparing thread panicked (bug in bientap)",
+                        ))
+                    })
+                })
+                .collect()
+        })
+    };
+    let mut slots: Vec<Option<Prepared>> = (0..chunk.len()).map(|_| None).collect();
+    for part in parts {
+        for (i, p) in part.map_err(io_err(data_dir))? {
+            slots[i] = Some(p);
+        }
+    }
+    let prepared = slots
+        .into_iter()
+        .map(|p| {
+            p.ok_or_else(|| IntakeError::Io {
+                path: data_dir.to_path_buf(),
+                err: std::io::Error::other("a message was not prepared (bug in bientap)"),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if std::env::var_os("BIENTAP_TIMING").is_some() {
+        eprintln!(
+            "  prepared {} in {:?}, {:.3} s CPU",
+            chunk.len(),
+            t0.elapsed(),
+            cpu.lock().map(|c| *c).unwrap_or(0.0)
+        );
+    }
+    Ok((prepared, blobs, t0.elapsed()))
+}
+
 /// Import every source; the actor must hold the `intake` capability.
+///
+/// Pipelined: while one batch is written (blobs made durable, then one transaction), the next
+/// is prepared on the worker threads. The order of the guarantees is unchanged: a batch's
+/// blobs are durable before its transaction commits, and Maildir messages are marked seen only
+/// after it committed.
 pub fn import_sources(
     store: &mut Store,
     ctx: &Ctx,
@@ -584,26 +748,123 @@ pub fn import_sources(
     let mut summary = ImportSummary::default();
     store.write(|tx| sti::ensure_dup_params(tx, minhash::PARAMS).map(|_| ()))?;
     // Each message runs in a SAVEPOINT: keep the statement journal in memory, not in temp files.
-    store
-        .conn()
-        .pragma_update(None, "temp_store", "MEMORY")
+    // A page cache large enough for a batch's changes, so that SQLite does not spill dirty
+    // pages to the WAL in the middle of the transaction; every statement of a message cached.
+    let conn = store.conn();
+    let old_cache: i64 = conn
+        .pragma_query_value(None, "cache_size", |r| r.get(0))
         .map_err(StoreError::from)?;
-    let mut blobs = BlobBatch::new(&data_dir).map_err(io_err(&data_dir))?;
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(StoreError::from)?;
+    conn.pragma_update(None, "cache_size", -65536i64)
+        .map_err(StoreError::from)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    BlobBatch::new(&data_dir).map_err(io_err(&data_dir))?;
 
-    for chunk in sources.chunks(opts.batch_size.max(1)) {
-        let t0 = Instant::now();
-        let mut prepared = Vec::with_capacity(chunk.len());
-        for src in chunk {
-            prepared.push(
-                prepare(&profile, &limits, src, &mut blobs, &now).map_err(io_err(&data_dir))?,
-            );
-        }
-        let t1 = Instant::now();
-        blobs.commit().map_err(io_err(&data_dir))?;
-        let t2 = Instant::now();
-        let outcomes = store.write(|tx| {
+    let batch = opts.batch_size.max(1);
+    let workers = workers();
+    let r = std::thread::scope(|s| -> Result<(), IntakeError> {
+        // One batch prepared ahead: the channel holds it while the next is being prepared.
+        let (tx_b, rx_b) = std::sync::mpsc::sync_channel::<Result<PreparedBatch, IntakeError>>(0);
+        let (profile_r, limits_r, data_dir_r, now_r) = (&profile, &limits, &data_dir, &now);
+        s.spawn(move || {
+            for chunk in sources.chunks(batch) {
+                let p = prepare_batch(profile_r, limits_r, chunk, data_dir_r, now_r, workers);
+                let failed = p.is_err();
+                if tx_b.send(p).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        // Moves Maildir messages (seen, quarantine) after their batch committed, while the
+        // next batch is written.
+        let (tx_m, rx_m) = std::sync::mpsc::channel::<Vec<Move>>();
+        let data_dir_m = &data_dir;
+        let quarantine_on = opts.quarantine;
+        let mover = s.spawn(move || {
+            let mut done = (0usize, Vec::new());
+            for moves in rx_m {
+                apply_moves(data_dir_m, quarantine_on, moves, &mut done);
+            }
+            done
+        });
+        let mut cache = ShingleCache::default();
+        let r = (|| -> Result<(), IntakeError> {
+            for chunk in sources.chunks(batch) {
+                let t0 = Instant::now();
+                let (prepared, blobs, t_prep) = rx_b.recv().map_err(|_| IntakeError::Io {
+                    path: data_dir.clone(),
+                    err: std::io::Error::other("the preparing thread stopped (bug in bientap)"),
+                })??;
+                let t1 = Instant::now();
+                let c1 = thread_cpu();
+                let outcomes =
+                    write_batch(store, ctx, &profile, chunk, prepared, blobs, &mut cache)?;
+                if std::env::var_os("BIENTAP_TIMING").is_some() {
+                    eprintln!(
+                        "prepare {t_prep:?} (ahead, waited {:?}) write {:?}, {:.3} s CPU",
+                        t1 - t0,
+                        t1.elapsed(),
+                        thread_cpu() - c1
+                    );
+                }
+                let moves = finish_batch(&mut summary, chunk, outcomes);
+                if tx_m.send(moves).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        drop(tx_m);
+        let (quarantined, warnings) = mover.join().unwrap_or_else(|_| {
+            (
+                0,
+                vec!["moving imported messages failed (bug in bientap)".to_string()],
+            )
+        });
+        summary.quarantined += quarantined;
+        summary.warnings.extend(warnings);
+        r
+    });
+    let _ = store.conn().pragma_update(None, "cache_size", old_cache);
+    r?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// One transaction for a prepared batch; each message in its own SAVEPOINT. The search index
+/// rows of the imported items are added at the end, outside the SAVEPOINTs (see
+/// [`sti::insert_record_unindexed`]).
+fn write_batch(
+    store: &mut Store,
+    ctx: &Ctx,
+    profile: &Profile,
+    chunk: &[Source],
+    mut prepared: Vec<Prepared>,
+    mut blobs: BlobBatch,
+    cache: &mut ShingleCache,
+) -> Result<Vec<Outcome>, IntakeError> {
+    let data_dir = identity::data_dir(store.path());
+    let timing = std::env::var_os("BIENTAP_TIMING").is_some();
+    let t_msgs = Instant::now();
+    let r = std::thread::scope(|s| {
+        // The batch's blobs are made durable while its messages are written; the transaction
+        // commits only after that succeeded.
+        let durable = s.spawn(move || {
+            let t = Instant::now();
+            blobs.commit().map(|_| t.elapsed())
+        });
+        store.write(|tx| {
+            // Another connection committed since our last batch (an edit could have changed a
+            // cached item's text): start the cache again.
+            let version: i64 = tx.pragma_query_value(None, "data_version", |r| r.get(0))?;
+            if cache.data_version != Some(version) {
+                cache.map.clear();
+                cache.data_version = Some(version);
+            }
             let mut outcomes = Vec::with_capacity(prepared.len());
-            for (src, p) in chunk.iter().zip(prepared.iter_mut()) {
+            let mut to_index: Vec<(i64, usize)> = Vec::new();
+            for (k, (src, p)) in chunk.iter().zip(prepared.iter_mut()).enumerate() {
                 let o = match p {
                     Prepared::Refused {
                         digest,
@@ -627,20 +888,27 @@ pub fn import_sources(
                         {
                             Outcome::Skipped
                         } else {
-                            tx.execute_batch("SAVEPOINT msg")?;
+                            tx.prepare_cached("SAVEPOINT msg")?.execute([])?;
                             let r = (|| -> Result<(i64, bool), StoreError> {
                                 let cd = rec.item.content_digest.clone().unwrap_or_default();
-                                rec.dups =
-                                    find_duplicates(tx, &cd, &ready.shingles, &rec.band_keys)?;
-                                rec.checks
-                                    .push(checks::duplicate_check(&profile, &rec.dups));
+                                rec.dups = find_duplicates_cached(
+                                    tx,
+                                    &cd,
+                                    &ready.shingles,
+                                    &rec.band_keys,
+                                    cache,
+                                )?;
+                                rec.checks.push(checks::duplicate_check(profile, &rec.dups));
                                 rec.item.check_flags = checks::flags_of(&rec.checks);
                                 let failed = rec.checks.iter().any(|c| c.status == checks::FAIL);
-                                Ok((sti::insert_record(tx, ctx, rec)?, failed))
+                                Ok((sti::insert_record_unindexed(tx, ctx, rec)?, failed))
                             })();
                             match r {
                                 Ok((id, failed)) => {
-                                    tx.execute_batch("RELEASE msg")?;
+                                    tx.prepare_cached("RELEASE msg")?.execute([])?;
+                                    to_index.push((id, k));
+                                    // Later messages of the batch are compared with this one.
+                                    cache.insert(id, ready.shingles.clone());
                                     Outcome::Imported(id, failed)
                                 }
                                 Err(StoreError::Busy) => return Err(StoreError::Busy),
@@ -663,60 +931,113 @@ pub fn import_sources(
                 };
                 outcomes.push(o);
             }
+            let t_idx = Instant::now();
+            for (id, k) in &to_index {
+                if let Some(Prepared::Ok(ready)) = prepared.get(*k) {
+                    sti::index_record(tx, *id, &ready.rec.index)?;
+                }
+            }
+            let t_blobs = durable
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("making blobs durable panicked")))
+                .map_err(|e| {
+                    StoreError::Io(std::io::Error::new(
+                        e.kind(),
+                        format!("{}: {e}", data_dir.display()),
+                    ))
+                })?;
+            if timing {
+                eprintln!(
+                    "  messages {:?} index {:?} (blobs durable in {t_blobs:?})",
+                    t_idx - t_msgs,
+                    t_idx.elapsed()
+                );
+            }
             Ok(outcomes)
-        })?;
-        if std::env::var_os("BIENTAP_TIMING").is_some() {
-            eprintln!(
-                "prepare {:?} blobs {:?} db {:?}",
-                t1 - t0,
-                t2 - t1,
-                t2.elapsed()
-            );
+        })
+    });
+    match r {
+        Ok(o) => Ok(o),
+        Err(e) => {
+            // The transaction was rolled back: forget the shingles of items that do not exist.
+            *cache = ShingleCache::default();
+            Err(e.into())
         }
-        // Committed: now mark Maildir messages seen, move refused ones to quarantine.
-        for (src, o) in chunk.iter().zip(outcomes) {
-            let refused = match o {
-                Outcome::Imported(id, failed) => {
-                    summary.imported += 1;
-                    summary.items.push(id);
-                    summary.flagged += failed as usize;
-                    None
-                }
-                Outcome::Skipped => {
-                    summary.skipped += 1;
-                    None
-                }
-                Outcome::Refused(r) => Some((
-                    r.code().to_string(),
-                    r.message(Lang::Vi),
-                    r.message(Lang::En),
-                )),
-                Outcome::Failed(m) => Some((
-                    "store-error".into(),
-                    format!("lỗi ghi cơ sở dữ liệu: {m}"),
-                    format!("database error: {m}"),
-                )),
-            };
-            match (src, refused) {
-                (Source::Maildir { path, root }, None) => {
-                    if let Err(e) = mark_seen(root, path) {
-                        summary.warnings.push(format!("{}: {e}", path.display()));
-                    }
-                }
-                (Source::Maildir { path, .. }, Some(r)) if opts.quarantine => {
-                    match quarantine(&data_dir, path) {
-                        Ok(_) => summary.quarantined += 1,
-                        Err(e) => summary.warnings.push(format!("{}: {e}", path.display())),
-                    }
-                    push_refused(&mut summary, src, r);
-                }
-                (_, Some(r)) => push_refused(&mut summary, src, r),
-                _ => {}
+    }
+}
+
+/// A Maildir message to move after its batch committed: marked seen, or (refused) put in
+/// quarantine.
+struct Move {
+    path: PathBuf,
+    root: PathBuf,
+    refused: bool,
+}
+
+/// After the commit: count the outcomes; return the Maildir messages to move.
+fn finish_batch(
+    summary: &mut ImportSummary,
+    chunk: &[Source],
+    outcomes: Vec<Outcome>,
+) -> Vec<Move> {
+    let mut moves = Vec::new();
+    for (src, o) in chunk.iter().zip(outcomes) {
+        let refused = match o {
+            Outcome::Imported(id, failed) => {
+                summary.imported += 1;
+                summary.items.push(id);
+                summary.flagged += failed as usize;
+                None
+            }
+            Outcome::Skipped => {
+                summary.skipped += 1;
+                None
+            }
+            Outcome::Refused(r) => Some((
+                r.code().to_string(),
+                r.message(Lang::Vi),
+                r.message(Lang::En),
+            )),
+            Outcome::Failed(m) => Some((
+                "store-error".into(),
+                format!("lỗi ghi cơ sở dữ liệu: {m}"),
+                format!("database error: {m}"),
+            )),
+        };
+        if let Source::Maildir { path, root } = src {
+            moves.push(Move {
+                path: path.clone(),
+                root: root.clone(),
+                refused: refused.is_some(),
+            });
+        }
+        if let Some(r) = refused {
+            push_refused(summary, src, r);
+        }
+    }
+    moves
+}
+
+/// Mark imported (and skipped) Maildir messages seen; move refused ones to quarantine when
+/// asked. Counts quarantined messages and collects warnings in `done`.
+fn apply_moves(
+    data_dir: &Path,
+    quarantine_on: bool,
+    moves: Vec<Move>,
+    done: &mut (usize, Vec<String>),
+) {
+    for m in moves {
+        if !m.refused {
+            if let Err(e) = mark_seen(&m.root, &m.path) {
+                done.1.push(format!("{}: {e}", m.path.display()));
+            }
+        } else if quarantine_on {
+            match quarantine(data_dir, &m.path) {
+                Ok(_) => done.0 += 1,
+                Err(e) => done.1.push(format!("{}: {e}", m.path.display())),
             }
         }
     }
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
 }
 
 fn push_refused(s: &mut ImportSummary, src: &Source, (code, vi, en): (String, String, String)) {

@@ -37,11 +37,8 @@ pub(crate) struct AuditWrite<'a> {
 /// Append one row to the chain. Must be called inside the change's transaction.
 pub(crate) fn append(conn: &Connection, ctx: &Ctx, w: AuditWrite<'_>) -> Result<String> {
     let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (seq, prev) = match last {
         Some((s, h)) => (s + 1, h),
@@ -61,10 +58,11 @@ pub(crate) fn append(conn: &Connection, ctx: &Ctx, w: AuditWrite<'_>) -> Result<
         version: w.version,
     };
     let hash = rec.hash(&prev);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit(seq, prev_hash, hash, actor, os_login, at, item_id, action, from_state, to_state, reasons, note, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
+    )?
+    .execute(params![
             rec.seq,
             prev,
             hash,
@@ -78,8 +76,7 @@ pub(crate) fn append(conn: &Connection, ctx: &Ctx, w: AuditWrite<'_>) -> Result<
             serde_json::to_string(&rec.reasons).unwrap_or_else(|_| "[]".into()),
             rec.note,
             rec.version
-        ],
-    )?;
+        ])?;
     Ok(hash)
 }
 

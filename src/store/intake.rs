@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::items::insert_item;
+use super::items::{index_folded, insert_item_unindexed};
 use super::{Ctx, NewItem, Result};
 
 /// An attachment already written to the blob store.
@@ -38,6 +38,25 @@ pub struct DupMatch {
     pub exact: bool,
 }
 
+/// The search index row of an item, folded with [`super::fold_index`]: title, `lead\nbody`,
+/// and the submitter's display (what `insert_item` indexes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexText {
+    pub title: String,
+    pub body: String,
+    pub submitter: String,
+}
+
+impl IndexText {
+    pub fn of(item: &NewItem) -> IndexText {
+        IndexText {
+            title: super::fold_index(&item.title),
+            body: super::fold_index(&format!("{}\n{}", item.lead, item.body)),
+            submitter: super::fold_index(&item.submitter.display()),
+        }
+    }
+}
+
 /// Everything intake writes for one message.
 #[derive(Debug, Clone, Default)]
 pub struct IntakeRecord {
@@ -50,6 +69,8 @@ pub struct IntakeRecord {
     pub source: String,
     /// Digest of the message's content (intake log key, with the Message-ID).
     pub digest: String,
+    /// The search index row ([`IndexText::of`] the item).
+    pub index: IndexText,
 }
 
 /// A previous import of the same message, if any: (item id, when).
@@ -131,6 +152,15 @@ pub fn dup_text(conn: &Connection, id: i64) -> Result<Option<(String, String)>> 
         .optional()?)
 }
 
+/// Whether an item may be matched as a duplicate (published or pending: not rejected or
+/// withdrawn), as [`dup_text`] decides it.
+pub fn dup_eligible(conn: &Connection, id: i64) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT 1 FROM items WHERE id = ?1 AND state NOT IN ('rejected','withdrawn')",
+    )?;
+    Ok(stmt.exists([id])?)
+}
+
 /// Keep the near-duplicate parameters in the meta table; returns the stored value when it
 /// differs from `params` (signatures computed under other parameters are not comparable).
 pub fn ensure_dup_params(conn: &Connection, params_text: &str) -> Result<Option<String>> {
@@ -154,10 +184,27 @@ pub fn ensure_dup_params(conn: &Connection, params_text: &str) -> Result<Option<
     }
 }
 
-/// Insert a whole message: item (with its audit row), attachments, checks, band keys, duplicate
-/// matches and the intake log row. Call inside a SAVEPOINT. Returns the item id.
+/// Insert a whole message: item (with its audit row and search index row), attachments,
+/// checks, band keys, duplicate matches and the intake log row. Call inside a SAVEPOINT.
+/// Returns the item id.
 pub fn insert_record(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result<i64> {
-    let id = insert_item(conn, ctx, &rec.item)?;
+    let id = insert_record_unindexed(conn, ctx, rec)?;
+    index_record(conn, id, &rec.index)?;
+    Ok(id)
+}
+
+/// Add the search index row of an item inserted by [`insert_record_unindexed`].
+pub fn index_record(conn: &Connection, id: i64, index: &IndexText) -> Result<()> {
+    index_folded(conn, id, &index.title, &index.body, &index.submitter)
+}
+
+/// [`insert_record`] without the search index row, which the caller adds with
+/// [`index_record`] in the same transaction, after the message's SAVEPOINT is released: FTS5
+/// flushes its pending terms to disk at every SAVEPOINT it takes part in, so indexing a whole
+/// batch at the end writes one segment instead of one per message. Both are in the
+/// transaction: a crash keeps neither, a commit both.
+pub fn insert_record_unindexed(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result<i64> {
+    let id = insert_item_unindexed(conn, ctx, &rec.item)?;
     {
         let mut st = conn.prepare_cached(
             "INSERT INTO attachments(item_id, sha256, size, name, ext, mime, flags)
@@ -175,21 +222,40 @@ pub fn insert_record(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result
             ])?;
         }
     }
-    {
-        let mut st = conn.prepare_cached(
-            "INSERT OR REPLACE INTO checks(item_id, code, status, article, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
+    // One statement for all the checks and one for all the band keys (rows in list order: a
+    // later check of the same code replaces an earlier one, as row-by-row inserts did).
+    if !rec.checks.is_empty() {
+        let sql = multi_row(
+            "INSERT OR REPLACE INTO checks(item_id, code, status, article, detail) VALUES ",
+            5,
+            rec.checks.len(),
+        );
+        let mut st = conn.prepare_cached(&sql)?;
+        let mut vals: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(rec.checks.len() * 5);
         for c in &rec.checks {
-            st.execute(params![id, c.code, c.status, c.article, c.detail])?;
+            vals.extend([
+                &id as &dyn rusqlite::ToSql,
+                &c.code,
+                &c.status,
+                &c.article,
+                &c.detail,
+            ]);
         }
+        st.execute(vals.as_slice())?;
     }
-    {
-        let mut st =
-            conn.prepare_cached("INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES (?1, ?2)")?;
-        for k in &rec.band_keys {
-            st.execute(params![*k as i64, id])?;
+    if !rec.band_keys.is_empty() {
+        let sql = multi_row(
+            "INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES ",
+            2,
+            rec.band_keys.len(),
+        );
+        let mut st = conn.prepare_cached(&sql)?;
+        let keys: Vec<i64> = rec.band_keys.iter().map(|k| *k as i64).collect();
+        let mut vals: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(keys.len() * 2);
+        for k in &keys {
+            vals.extend([k as &dyn rusqlite::ToSql, &id]);
         }
+        st.execute(vals.as_slice())?;
     }
     if !rec.dups.is_empty() {
         let mut st = conn.prepare_cached(
@@ -215,6 +281,26 @@ pub fn insert_record(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result
         ctx.now_text()
     ])?;
     Ok(id)
+}
+
+/// `head` followed by `rows` groups of `cols` numbered parameters: `(?1, ?2), (?3, ?4)…`.
+fn multi_row(head: &str, cols: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("?{}", r * cols + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// One row of the intake log.

@@ -300,16 +300,31 @@ pub(crate) fn index_text(
     body: &str,
     submitter: &str,
 ) -> Result<()> {
-    conn.execute("DELETE FROM items_fts WHERE rowid = ?1", [id])?;
-    conn.execute(
+    index_folded(
+        conn,
+        id,
+        &crate::store::fold_index(title),
+        &crate::store::fold_index(body),
+        &crate::store::fold_index(submitter),
+    )
+}
+
+/// [`index_text`] with texts already folded by [`crate::store::fold_index`] (the importer folds
+/// on its worker threads, and indexes a whole batch outside the per-message SAVEPOINTs: FTS5
+/// flushes its pending terms at every SAVEPOINT it takes part in).
+pub(crate) fn index_folded(
+    conn: &Connection,
+    id: i64,
+    title: &str,
+    body: &str,
+    submitter: &str,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    conn.prepare_cached(
         "INSERT INTO items_fts(rowid, title, body, submitter) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            id,
-            crate::store::fold_index(title),
-            crate::store::fold_index(body),
-            crate::store::fold_index(submitter)
-        ],
-    )?;
+    )?
+    .execute(params![id, title, body, submitter])?;
     Ok(())
 }
 
@@ -804,6 +819,20 @@ impl Store {
 
 /// Insert an item inside an open transaction (used by `add_item`, intake and the demo).
 pub fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
+    let id = insert_item_unindexed(conn, ctx, new)?;
+    index_text(
+        conn,
+        id,
+        &new.title,
+        &format!("{}\n{}", new.lead, new.body),
+        &new.submitter.display(),
+    )?;
+    Ok(id)
+}
+
+/// [`insert_item`] without the search index row: the caller must add it with [`index_folded`]
+/// (title, `lead\nbody`, submitter's display) in the same transaction.
+pub(crate) fn insert_item_unindexed(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
     if new.title.trim().is_empty() {
         return Err(StoreError::invalid(
             "tiêu đề không được để trống",
@@ -814,14 +843,15 @@ pub fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
     let received = new.received_at.clone().unwrap_or_else(|| now.clone());
     let a = &new.attribution;
     let s = &new.submitter;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO items(version, state, step, category, title, lead, body, sub_name, sub_title, sub_org,
             sub_email, sub_phone, sub_address, sub_confidential, unit, src_kind, src_author, src_name, src_url,
             src_date, event_at, issued_at, received_at, sensitive, last_actor, channel, message_id,
             content_digest, encoding_from, check_flags, created_at, updated_at)
          VALUES (1, 'received', 0, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
             ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?28)",
-        params![
+    )?
+    .execute(params![
             new.category,
             new.title,
             new.lead,
@@ -850,16 +880,8 @@ pub fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
             new.encoding_from,
             new.check_flags,
             now
-        ],
-    )?;
+        ])?;
     let id = conn.last_insert_rowid();
-    index_text(
-        conn,
-        id,
-        &new.title,
-        &format!("{}\n{}", new.lead, new.body),
-        &s.display(),
-    )?;
     append(
         conn,
         ctx,
