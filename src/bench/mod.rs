@@ -3,8 +3,8 @@
 
 pub mod export;
 pub mod gen;
-pub mod tui;
 pub mod import;
+pub mod tui;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
