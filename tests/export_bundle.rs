@@ -1029,3 +1029,74 @@ fn a_rerun_finishes_staged_runs_and_discards_uncommitted_leftovers() {
     assert_eq!(o4.discarded, vec![".tmp-20000101T000000000Z-1".to_string()]);
     assert!(!leftover.exists());
 }
+
+/// A disk that fills up while the bundle is written: the run stops with a clear message, puts
+/// nothing in place, publishes nothing, and the next run on a disk with room exports everything.
+#[test]
+fn a_full_disk_stops_the_run_before_anything_is_put_in_place() {
+    let is_root = bientap::store::identity::is_root();
+    let (env, store) = setup(60);
+    let approved = approved_ids(&store);
+    drop(store);
+    let small = env.out.parent().expect("p").join("small-disk");
+    std::fs::create_dir_all(&small).expect("dir");
+    // A 64 KiB file system: far too small for the bundle (attachments are 5 KB, bodies more).
+    let mounted = is_root
+        && Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(&small)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+    if !mounted {
+        skip("a_full_disk_…: needs root and `mount -t tmpfs`");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(small.clone());
+    let out = bin()
+        .args(["--lang", "en", "--db"])
+        .arg(&env.db)
+        .args(["export", "--out"])
+        .arg(&small)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.to_lowercase().contains("space") || err.contains("No space"),
+        "the message says the disk is full: {err}"
+    );
+    // Nothing visible under a final name; nothing published; no run in the ledger.
+    let left: Vec<String> = std::fs::read_dir(&small)
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let store = Store::open(&env.db).expect("open");
+    assert_eq!(approved_ids(&store), approved);
+    assert!(store.export_last_run().expect("ledger").is_none());
+    drop(store);
+    // Room again: everything goes out in one bundle.
+    let out = bin()
+        .args(["--lang", "en", "--db"])
+        .arg(&env.db)
+        .args(["export", "--out"])
+        .arg(&env.out)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(&env.db).expect("open");
+    assert!(approved_ids(&store).is_empty());
+}
