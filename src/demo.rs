@@ -714,8 +714,8 @@ pub fn run_cli(g: &Global, a: &DemoArgs, lang: Lang) -> Result<(), crate::cli::F
             "{}",
             tr!(
                 lang,
-                "Đã tạo cơ sở dữ liệu thử {} ({}, {} tin bài, {} người). Bạn ({me}) là {}.",
-                "Created demo database {} ({}, {} items, {} people). You ({me}) are the {}.",
+                "Đã tạo cơ sở dữ liệu thử {} ({}, {} tin bài, {} người). Bạn ({me}) là {}. Mở lại: bientap --db {0}",
+                "Created demo database {} ({}, {} items, {} people). You ({me}) are the {}. Reopen it: bientap --db {0}",
                 path.display(),
                 profile.agency.name,
                 summary.items,
