@@ -608,7 +608,7 @@ pub fn tabs() -> Vec<Tab> {
 /// no scan window.
 fn indexed(e: &Expr) -> bool {
     match e {
-        Expr::Assignee(_) => true,
+        Expr::Assignee(_) | Expr::CategoryIs(_) => true,
         Expr::AtStep(v) => v.len() == 1,
         _ => false,
     }
@@ -712,7 +712,8 @@ impl State {
         };
         if with_limit {
             if let Some((_, e)) = &q.limit {
-                conds.push(e.clone());
+                let is_code = |c: &str| self.profile.category(c).is_some();
+                conds.push(e.exact_categories(&is_code));
             }
         }
         let whole = Expr::And(conds);
