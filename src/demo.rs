@@ -404,7 +404,9 @@ pub fn generate(
             Target::Received => 0,
             Target::Triaged => 1,
             Target::Editing => 3,
-            Target::Verified | Target::Escalated => 3 + profile.steps.len().saturating_sub(1),
+            Target::Verified => 3 + profile.steps.len().saturating_sub(1),
+            // one more event than Verified: the escalation itself
+            Target::Escalated => 3 + profile.steps.len(),
             Target::Approved => 3 + profile.steps.len(),
             Target::Published => 4 + profile.steps.len(),
             Target::Returned => 2,
