@@ -625,13 +625,30 @@ fn content_lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
         l.push(meta(lang.pick("Trích dẫn", "Quoted from"), v));
     }
     if i.sensitive {
-        l.push(Line::from(Span::styled(
-            lang.pick(
-                "⚠ thông tin nhạy cảm: cần ý kiến lãnh đạo",
-                "⚠ sensitive: needs the head's opinion",
+        let (text, role) = match i.opinion {
+            Some(crate::domain::item::Opinion::Agree) => (
+                lang.pick(
+                    "⚠ thông tin nhạy cảm: lãnh đạo đã đồng ý",
+                    "⚠ sensitive: the head agreed",
+                ),
+                Role::Warning,
             ),
-            theme.style(Role::Warning),
-        )));
+            Some(crate::domain::item::Opinion::Disagree) => (
+                lang.pick(
+                    "✗ thông tin nhạy cảm: lãnh đạo không đồng ý",
+                    "✗ sensitive: the head disagreed",
+                ),
+                Role::Danger,
+            ),
+            None => (
+                lang.pick(
+                    "⚠ thông tin nhạy cảm: cần ý kiến lãnh đạo",
+                    "⚠ sensitive: needs the head's opinion",
+                ),
+                Role::Warning,
+            ),
+        };
+        l.push(Line::from(Span::styled(text, theme.style(role))));
     }
     l.push(Line::raw(""));
     if !i.lead.is_empty() {
