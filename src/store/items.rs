@@ -801,9 +801,11 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// The intake checks of an item, failed first, then warnings, then passed.
     pub fn checks(&self, id: i64) -> Result<Vec<CheckResult>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT code, status, article, detail FROM checks WHERE item_id = ?1 ORDER BY code",
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code, status, article, detail FROM checks WHERE item_id = ?1
+             ORDER BY CASE status WHEN 'fail' THEN 0 WHEN 'warn' THEN 1 WHEN 'pass' THEN 2 ELSE 3 END, code",
         )?;
         let rows = stmt.query_map([id], |r| {
             Ok(CheckResult {

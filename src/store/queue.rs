@@ -535,24 +535,6 @@ impl Store {
         })
     }
 
-    /// The intake checks of an item, failed first. (`Store::checks` orders by `rowid`, which the
-    /// WITHOUT ROWID `checks` table does not have; this is the console's reader.)
-    pub fn item_checks(&self, id: i64) -> Result<Vec<super::CheckResult>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT code, status, article, detail FROM checks WHERE item_id = ?1
-             ORDER BY CASE status WHEN 'fail' THEN 0 WHEN 'warn' THEN 1 WHEN 'pass' THEN 2 ELSE 3 END, code",
-        )?;
-        let rows = stmt.query_map([id], |r| {
-            Ok(super::CheckResult {
-                code: r.get(0)?,
-                status: r.get(1)?,
-                article: r.get(2)?,
-                detail: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
     /// Who holds a live lease on an item, if anyone.
     pub fn lease_holder(&self, item: i64, now: &str) -> Result<Option<(String, String)>> {
         Ok(self

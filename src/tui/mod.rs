@@ -197,7 +197,7 @@ impl App {
         Ok(ItemData {
             item: s.item(id)?,
             attachments: s.attachments(id)?,
-            checks: s.item_checks(id)?,
+            checks: s.checks(id)?,
             confirmations: s.confirmations(id)?,
             notes: s.notes(id)?,
             revisions: s.revisions(id)?,
