@@ -223,7 +223,11 @@ pub fn run(cli: Cli) -> i32 {
 fn dispatch(cli: Cli, lang: Lang) -> R<()> {
     let g = cli.global.clone();
     match cli.command {
-        None => crate::tui_entry(&g, lang).map_err(|e| fail(exit::FAILURE, e)),
+        None => {
+            // The same message and exit code as every other command when there is no database.
+            drop(open(&g, lang)?);
+            crate::tui_entry(&g, lang).map_err(|e| fail(exit::FAILURE, e))
+        }
         Some(Command::Demo(a)) => crate::demo::run_cli(&g, &a, lang),
         Some(Command::Init(a)) => init(&g, &a, lang),
         Some(Command::Profiles { cmd }) => profiles(cmd, &g, lang),
