@@ -285,7 +285,41 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    register_functions(conn)?;
     Ok(())
+}
+
+/// SQL functions of bientap. `bt_has_words(text, words)`: 1 when every space-separated word of
+/// `words` (already folded) is a whole word of `text` once folded (`text::fold`) — the same
+/// match as the search index, evaluated on one row. The console's title filter uses it on the
+/// rows of a page's index walk, which costs microseconds a row instead of building every
+/// title match of the index first.
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "bt_has_words",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+            let words: String = ctx.get::<Option<String>>(1)?.unwrap_or_default();
+            Ok(has_words(&text, &words))
+        },
+    )?;
+    Ok(())
+}
+
+/// Whether every word of `words` (folded, space-separated) is a word of `text` once folded.
+pub fn has_words(text: &str, words: &str) -> bool {
+    let folded = crate::text::fold::fold(text);
+    let have: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .all(|w| have.contains(&w))
 }
 
 /// Refuse network file systems, where WAL is unsafe.
@@ -490,4 +524,19 @@ pub fn fold_index(s: &str) -> String {
 pub fn blob_path(data_dir: &Path, sha256_hex: &str) -> PathBuf {
     let prefix = sha256_hex.get(..2).unwrap_or("00");
     data_dir.join("blobs").join(prefix).join(sha256_hex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_words;
+
+    #[test]
+    fn has_words_matches_whole_folded_words_all_of_them() {
+        assert!(has_words("Hội nghị về Thi hành án dân sự", "thi hanh"));
+        assert!(has_words("Quyết định số 12/QĐ-CTHADS", "quyet dinh qd"));
+        assert!(!has_words("Thi hành án", "thi hanh an dan"));
+        // Whole words only: "an" is not found inside "ban".
+        assert!(!has_words("Ban Biên tập", "an"));
+        assert!(has_words("anything", ""));
+    }
 }
