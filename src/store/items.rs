@@ -353,6 +353,19 @@ fn load_item(conn: &Connection, id: i64) -> Result<Item> {
     Ok(item)
 }
 
+/// Load an item inside a write transaction, refusing a stale version the caller saw.
+fn load_at_version(conn: &Connection, id: i64, expected: Option<i64>) -> Result<Item> {
+    let item = load_item(conn, id)?;
+    match expected {
+        Some(v) if v != item.version => Err(StoreError::Conflict {
+            id,
+            expected: v,
+            found: item.version,
+        }),
+        _ => Ok(item),
+    }
+}
+
 impl Store {
     /// Enter a new item (state `received`). Returns its id.
     pub fn add_item(&mut self, ctx: &Ctx, new: &NewItem) -> Result<i64> {
@@ -459,16 +472,7 @@ impl Store {
         }
         let hook = self.due_hook();
         self.write(|tx| {
-            let item = load_item(tx, id)?;
-            if let Some(v) = expected_version {
-                if v != item.version {
-                    return Err(StoreError::Conflict {
-                        id,
-                        expected: v,
-                        found: item.version,
-                    });
-                }
-            }
+            let item = load_at_version(tx, id, expected_version)?;
             let t = workflow::apply(&profile, &item.facts(), &actor, action)?;
             let version = item.version + 1;
             let published_at: Option<String> = if t.to == State::Published {
@@ -569,14 +573,7 @@ impl Store {
             ));
         }
         self.write(|tx| {
-            let item = load_item(tx, id)?;
-            if expected_version != item.version {
-                return Err(StoreError::Conflict {
-                    id,
-                    expected: expected_version,
-                    found: item.version,
-                });
-            }
+            let item = load_at_version(tx, id, Some(expected_version))?;
             let t = workflow::apply(&profile, &item.facts(), &actor, &Action::Edit)?;
             let version = item.version + 1;
             let a = &content.attribution;
@@ -967,16 +964,7 @@ impl Store {
         let hook = self.due_hook();
         let profile = self.profile.clone();
         self.write(|tx| {
-            let item = load_item(tx, id)?;
-            if let Some(v) = expected_version {
-                if v != item.version {
-                    return Err(StoreError::Conflict {
-                        id,
-                        expected: v,
-                        found: item.version,
-                    });
-                }
-            }
+            let item = load_at_version(tx, id, expected_version)?;
             let anchor = anchor_at.clone().unwrap_or(item.anchor_at.clone());
             let rule = rule.clone().unwrap_or(item.rule_override.clone());
             let ext = extended.unwrap_or(item.extended);
