@@ -177,6 +177,13 @@ CREATE VIRTUAL TABLE items_fts USING fts5(
     prefix = '1 2 3'
 );
 
+-- Attachment bytes of up to 256 KiB, content-addressed (larger ones are files under the
+-- data directory: blobs/<ab>/<sha256>). See src/store/blobs.rs.
+CREATE TABLE blobs (
+    sha256 TEXT PRIMARY KEY,
+    data   BLOB NOT NULL
+);
+
 CREATE TABLE attachments (
     id       INTEGER PRIMARY KEY,
     item_id  INTEGER NOT NULL REFERENCES items(id),

@@ -5,6 +5,8 @@
 //! External tools (installed in CI: `hugo rsync libxml2-utils`): a test that needs one that is
 //! missing prints `SKIP …` and returns (under CI, which installs them, it fails instead).
 
+mod intake_common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -692,6 +694,100 @@ fn bad_input_stops_before_anything_is_put_in_place() {
     std::fs::write(&blob, &saved).expect("repair");
     let o = run_export(&mut store, &env.out).expect("export");
     assert_eq!(o.usable, approved.len());
+}
+
+/// Attachments as `bientap import` stores them (small ones inside the database, large ones as
+/// files under the data directory) reach the bundle byte for byte; a changed byte in the
+/// database is caught like one in a file.
+#[test]
+fn imported_attachments_in_the_database_and_as_files_reach_the_bundle() {
+    let (env, mut store) = setup(60);
+    let small: Vec<u8> = (0..6000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let large: Vec<u8> = (0..(bientap::store::blobs::INLINE_MAX as u32 + 4096))
+        .map(|i| (i * 13 % 253) as u8)
+        .collect();
+    let eml = env.out.parent().expect("tmp").join("tin.eml");
+    std::fs::write(
+        &eml,
+        intake_common::Mail::new("att-1", "Tin có tệp đính kèm", "Nội dung tin bài.")
+            .attach("Quyết định nhỏ.pdf", "application/pdf", &small)
+            .attach("Báo cáo lớn.pdf", "application/pdf", &large)
+            .bytes(),
+    )
+    .expect("eml");
+    let s = bientap::intake::import_paths(
+        &mut store,
+        &ctx_as(&me()),
+        &[eml],
+        &bientap::intake::ImportOptions::default(),
+    )
+    .expect("import");
+    assert_eq!(s.imported, 1, "{s:?}");
+    let data_dir = identity::data_dir(&env.db);
+    let sha = |b: &[u8]| hex::encode(Sha256::digest(b));
+    // Small: in the database, no file; large: a file, content-addressed.
+    assert!(!blob_path(&data_dir, &sha(&small)).exists());
+    assert_eq!(
+        store.blob(&sha(&small)).expect("blob"),
+        bientap::store::Blob::Inline(small.clone())
+    );
+    assert_eq!(
+        std::fs::read(blob_path(&data_dir, &sha(&large))).expect("large blob"),
+        large
+    );
+    // Put them on an approved item and export.
+    let target = *approved_ids(&store).last().expect("approved");
+    store
+        .conn()
+        .execute(
+            "UPDATE attachments SET item_id = ?1 WHERE item_id = ?2",
+            [target, s.items[0]],
+        )
+        .expect("move attachments");
+    // A changed byte inside the database stops the run, naming the item.
+    let orig: Vec<u8> = small.clone();
+    let mut bad = orig.clone();
+    bad[10] ^= 1;
+    store
+        .conn()
+        .execute(
+            "UPDATE blobs SET data = ?1 WHERE sha256 = ?2",
+            rusqlite::params![bad, sha(&small)],
+        )
+        .expect("corrupt");
+    match run_export(&mut store, &env.out) {
+        Err(e @ ExportError::Blob { .. }) => {
+            let msg = e.message(Lang::En);
+            assert!(
+                msg.contains(&format!("item {target}")) && msg.contains("corrupted"),
+                "{msg}"
+            );
+        }
+        other => panic!("expected Blob, got {other:?}"),
+    }
+    store
+        .conn()
+        .execute(
+            "UPDATE blobs SET data = ?1 WHERE sha256 = ?2",
+            rusqlite::params![orig, sha(&small)],
+        )
+        .expect("repair");
+    run_export(&mut store, &env.out).expect("export");
+    let bundle = bundles(&env.out).pop().expect("bundle");
+    let mut found = Vec::new();
+    fn walk(p: &Path, found: &mut Vec<Vec<u8>>) {
+        for e in std::fs::read_dir(p).expect("read_dir") {
+            let e = e.expect("entry");
+            if e.file_type().expect("type").is_dir() {
+                walk(&e.path(), found);
+            } else if e.path().extension().is_some_and(|x| x == "pdf") {
+                found.push(std::fs::read(e.path()).expect("read"));
+            }
+        }
+    }
+    walk(&bundle, &mut found);
+    assert!(found.contains(&small), "small attachment in the bundle");
+    assert!(found.contains(&large), "large attachment in the bundle");
 }
 
 #[test]

@@ -156,12 +156,11 @@ fn eml_files_identity_and_attachments() {
     assert_eq!(atts.len(), 1);
     assert_eq!(atts[0].name, "Báo cáo tổng kết.pdf");
     assert_eq!(atts[0].mime, "application/pdf");
-    let blob = d
-        .path()
-        .join("data/blobs")
-        .join(&atts[0].sha256[..2])
-        .join(&atts[0].sha256[2..]);
-    assert_eq!(fs::read(blob).unwrap(), PDF);
+    // A small attachment is stored inside the database, under its SHA-256.
+    assert_eq!(
+        st.blob(&atts[0].sha256).unwrap(),
+        bientap::store::Blob::Inline(PDF.to_vec())
+    );
     // The file given on the command line is left where it was.
     assert!(p.exists());
 }

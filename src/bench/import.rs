@@ -4,7 +4,8 @@
 //! index), with the board's real settings (`synchronous=FULL`, blobs made durable). The peer:
 //! Python's `mailbox` + `email` only parsing the same Maildir, in the same run.
 //!
-//! Size: `BIENTAP_BENCH_IMPORT_N` messages (default 5,000).
+//! Size: `BIENTAP_BENCH_IMPORT_N` messages (default 5,000). `BIENTAP_BENCH_KEEP=1` keeps the
+//! run's Maildir and database in the cache directory (for profiling `bientap import` alone).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -179,7 +180,12 @@ pub fn run(
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(work.join("data")).map_err(err)?;
     let r = run_in(&base, &work, n, opts.seed, log);
-    let _ = std::fs::remove_dir_all(&work);
+    // `BIENTAP_BENCH_KEEP=1` keeps the Maildir and database of the run (for profiling).
+    if std::env::var_os("BIENTAP_BENCH_KEEP").is_some() {
+        log(&format!("import: kept {}", work.display()));
+    } else {
+        let _ = std::fs::remove_dir_all(&work);
+    }
     r
 }
 

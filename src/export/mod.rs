@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::profile::{Capability, StepKind};
 use crate::i18n::Lang;
 use crate::store::export::{ExportCandidate, ExportItem, ExportKind};
-use crate::store::{blob_path, identity, Ctx, Store, StoreError};
+use crate::store::{identity, Blob, Ctx, Store, StoreError};
 use crate::tr;
 use format::{BundleMeta, FileEntry, Placed};
 
@@ -265,40 +265,50 @@ fn write_file(root: &Path, rel: &str, bytes: &[u8]) -> Result<FileEntry, ExportE
 /// Copy an attachment blob into the bundle, hashing as it goes; refuses a missing or corrupted
 /// blob (digest or size not as recorded).
 fn copy_blob(
-    data_dir: &Path,
+    store: &Store,
     root: &Path,
     rel: &str,
     item: i64,
     att: &crate::store::export::ExportAttachment,
     buf: &mut [u8],
 ) -> Result<FileEntry, ExportError> {
-    let src = blob_path(data_dir, &att.sha256);
     let blob_err = |reason: String| ExportError::Blob {
         item,
         name: att.name.clone(),
         reason,
     };
-    let mut input = File::open(&src).map_err(|e| {
-        blob_err(if e.kind() == std::io::ErrorKind::NotFound {
-            format!("blob missing ({})", src.display())
-        } else {
-            format!("blob unreadable ({}): {e}", src.display())
-        })
-    })?;
     let dst = root.join(rel);
-    let mut output = File::create(&dst).map_err(io_err(&dst))?;
     let mut h = Sha256::new();
     let mut n = 0u64;
-    loop {
-        let k = input
-            .read(buf)
-            .map_err(|e| blob_err(format!("read error ({}): {e}", src.display())))?;
-        if k == 0 {
-            break;
+    match store.blob(&att.sha256)? {
+        Blob::Inline(data) => {
+            h.update(&data);
+            File::create(&dst)
+                .and_then(|mut f| f.write_all(&data))
+                .map_err(io_err(&dst))?;
+            n = data.len() as u64;
         }
-        h.update(&buf[..k]);
-        output.write_all(&buf[..k]).map_err(io_err(&dst))?;
-        n += k as u64;
+        Blob::File(src) => {
+            let mut input = File::open(&src).map_err(|e| {
+                blob_err(if e.kind() == std::io::ErrorKind::NotFound {
+                    format!("blob missing ({})", src.display())
+                } else {
+                    format!("blob unreadable ({}): {e}", src.display())
+                })
+            })?;
+            let mut output = File::create(&dst).map_err(io_err(&dst))?;
+            loop {
+                let k = input
+                    .read(buf)
+                    .map_err(|e| blob_err(format!("read error ({}): {e}", src.display())))?;
+                if k == 0 {
+                    break;
+                }
+                h.update(&buf[..k]);
+                output.write_all(&buf[..k]).map_err(io_err(&dst))?;
+                n += k as u64;
+            }
+        }
     }
     let digest = hex::encode(h.finalize());
     if !digest.eq_ignore_ascii_case(&att.sha256) {
@@ -348,7 +358,6 @@ fn file_json(f: &FileEntry, role: &str) -> serde_json::Value {
 /// `date_of` the publication time shown for it.
 fn write_bundle(
     store: &Store,
-    data_dir: &Path,
     root: &Path,
     meta: &BundleMeta,
     loaded: &[(ExportCandidate, ExportItem, i64, String)],
@@ -426,7 +435,7 @@ fn write_bundle(
             for att in &it.attachments {
                 let name = format::attachment_name(&att.name, &att.ext, &p.attachment_files);
                 let f = copy_blob(
-                    data_dir,
+                    store,
                     root,
                     &format!("{dir_rel}/{name}"),
                     it.id,
@@ -578,7 +587,6 @@ fn recover(
     lang: Lang,
     log: &mut dyn FnMut(String),
 ) -> Result<(Vec<String>, Vec<String>), ExportError> {
-    let data_dir = identity::data_dir(store.path());
     let mut recovered = Vec::new();
     let staged = store.export_runs_with_status("staged")?;
     for run in &staged {
@@ -619,7 +627,7 @@ fn recover(
                 }
                 let prev = store.export_previous_run(&run.run_id)?;
                 let meta = bundle_meta(store, &run.run_id, &run.started_at, prev, &run.audit_head);
-                write_bundle(store, &data_dir, &tmp, &meta, &loaded, lang)?;
+                write_bundle(store, &tmp, &meta, &loaded, lang)?;
                 sync_tree(&tmp)?;
                 log(tr!(
                     lang,
@@ -737,7 +745,7 @@ pub fn export(
             reason: e.to_string(),
         })?;
         let meta = bundle_meta(store, &run_id, &ctx.now_text(), prev, &head);
-        let written = write_bundle(store, &data_dir, &tmp, &meta, &loaded, lang)
+        let written = write_bundle(store, &tmp, &meta, &loaded, lang)
             .and_then(|r| sync_tree(&tmp).map(|_| r));
         let (files, _) = match written {
             Ok(r) => r,

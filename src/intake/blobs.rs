@@ -1,4 +1,5 @@
-//! Content-addressed attachment store: `data_dir/blobs/ab/cdef…` (SHA-256, hex).
+//! Content-addressed store of large attachments (over `store::blobs::INLINE_MAX`; smaller
+//! ones go into the database): `data_dir/blobs/ab/abcdef…` (SHA-256, hex).
 //!
 //! A blob is written to a temporary file in `data_dir/blobs/tmp/`, made durable, then renamed
 //! into place; its name is its hash, so no name from a message ever reaches the file system.
@@ -21,11 +22,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// Path of a blob under the data directory.
-pub fn blob_path(data_dir: &Path, sha: &str) -> PathBuf {
-    let (a, b) = sha.split_at(2.min(sha.len()));
-    data_dir.join("blobs").join(a).join(b)
-}
+pub use crate::store::blob_path;
 
 /// Blobs written in one import batch, made durable together. [`BlobBatch::put`] takes `&self`:
 /// the importer's worker threads stage blobs concurrently.

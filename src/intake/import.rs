@@ -422,7 +422,7 @@ fn prepare(
             Box::new(move || sha256_hex(origin.display().to_string().as_bytes())),
         ),
     };
-    let m = match parsed {
+    let mut m = match parsed {
         Ok(m) => m,
         Err(refusal) => {
             return Ok(Prepared::Refused {
@@ -441,12 +441,19 @@ fn prepare(
         .collect();
     let mut atts = Vec::with_capacity(infos.len());
     let mut shas = Vec::with_capacity(infos.len());
-    for (a, info) in m.attachments.iter().zip(&infos) {
-        let sha = blobs.put(&a.data)?;
+    for (a, info) in m.attachments.iter_mut().zip(&infos) {
+        // Small attachments travel with the record into the transaction; large ones are
+        // staged as files.
+        let (sha, inline) = if a.data.len() <= crate::store::blobs::INLINE_MAX {
+            (sha256_hex(&a.data), Some(std::mem::take(&mut a.data)))
+        } else {
+            (blobs.put(&a.data)?, None)
+        };
         shas.push(sha.clone());
         atts.push(NewAttachment {
             sha256: sha,
-            size: a.data.len() as u64,
+            size: inline.as_ref().map_or(a.data.len(), Vec::len) as u64,
+            inline,
             name: info.name.clone(),
             ext: info.ext.clone(),
             mime: info.mime.clone(),

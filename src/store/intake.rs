@@ -7,10 +7,13 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::items::{index_folded, insert_item_unindexed};
 use super::{Ctx, NewItem, Result};
 
-/// An attachment already written to the blob store.
+/// An attachment: its bytes are either staged in the blob store (large) or carried here, to
+/// be stored in the database with the item ([`super::blobs`]).
 #[derive(Debug, Clone, Default)]
 pub struct NewAttachment {
     pub sha256: String,
+    /// The bytes, when they are stored inside the database (at most `blobs::INLINE_MAX`).
+    pub inline: Option<Vec<u8>>,
     pub size: u64,
     /// Sanitised display name.
     pub name: String,
@@ -119,7 +122,9 @@ pub fn log_refused(
 /// Items with the same content digest that are published or pending (not rejected/withdrawn).
 pub fn exact_duplicates(conn: &Connection, content_digest: &str) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id FROM items WHERE content_digest = ?1
+        // CAST: with ANALYZE statistics (sqlite_stat4) a plain `= ?1` makes SQLite prepare
+        // the statement again for every new value; these lookups run once per imported message.
+        "SELECT id FROM items WHERE content_digest = CAST(?1 AS TEXT)
            AND state NOT IN ('rejected','withdrawn') ORDER BY id LIMIT 20",
     )?;
     let rows = stmt.query_map([content_digest], |r| r.get(0))?;
@@ -129,7 +134,9 @@ pub fn exact_duplicates(conn: &Connection, content_digest: &str) -> Result<Vec<i
 /// Items sharing at least one LSH band key (candidates; at most `limit`, most shared first).
 pub fn band_candidates(conn: &Connection, keys: &[u64], limit: usize) -> Result<Vec<i64>> {
     let mut counts: std::collections::HashMap<i64, u32> = std::collections::HashMap::new();
-    let mut stmt = conn.prepare_cached("SELECT item_id FROM dup_bands WHERE key = ?1")?;
+    // CAST: see `exact_duplicates`.
+    let mut stmt =
+        conn.prepare_cached("SELECT item_id FROM dup_bands WHERE key = CAST(?1 AS INTEGER)")?;
     for k in keys {
         let rows = stmt.query_map([*k as i64], |r| r.get::<_, i64>(0))?;
         for r in rows {
@@ -211,6 +218,9 @@ pub fn insert_record_unindexed(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for a in &rec.attachments {
+            if let Some(data) = &a.inline {
+                super::blobs::put_inline(conn, &a.sha256, data)?;
+            }
             st.execute(params![
                 id,
                 a.sha256,

@@ -2,6 +2,7 @@
 //! transaction together with its audit row.
 
 mod audit;
+pub mod blobs;
 pub mod export;
 pub mod identity;
 pub mod intake;
@@ -39,7 +40,10 @@ pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
 /// Step `i` takes a database from version `i + 1` to `i + 2`. Each runs in one `BEGIN IMMEDIATE`
 /// transaction together with the new `user_version`, so a crash leaves the old version whole.
 /// When `schema.sql` changes, the same change is appended here.
-pub const MIGRATIONS: &[&str] = &[];
+pub const MIGRATIONS: &[&str] = &[
+    // 2: small attachments inside the database (store::blobs).
+    "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);",
+];
 
 /// Bring a database at `from` up to `SCHEMA_VERSION`, one step per transaction.
 fn migrate(conn: &Connection, from: i64) -> Result<()> {
@@ -519,12 +523,7 @@ pub fn fold_index(s: &str) -> String {
     crate::text::fold::fold(s)
 }
 
-/// Where an attachment's bytes live: content-addressed under the data directory,
-/// `blobs/<first two hex digits>/<all 64 hex digits>`.
-pub fn blob_path(data_dir: &Path, sha256_hex: &str) -> PathBuf {
-    let prefix = sha256_hex.get(..2).unwrap_or("00");
-    data_dir.join("blobs").join(prefix).join(sha256_hex)
-}
+pub use blobs::{blob_path, Blob};
 
 #[cfg(test)]
 mod tests {

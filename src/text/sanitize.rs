@@ -83,15 +83,25 @@ enum Seq {
 /// Storage form of untrusted text (see module docs and `docs/text.md` for the exact rules).
 pub fn clean_input(s: &str) -> Cleaned {
     let mut c = Cleaned::default();
-    // Fast path: nothing to remove (the common case).
+    // Fast path: nothing to remove but CR LF line ends (the common case: mail bodies).
+    let mut has_cr = false;
     if !s.chars().any(|ch| {
+        if ch == '\r' {
+            has_cr = true;
+            return false;
+        }
         (ch.is_control() && ch != '\n' && ch != '\t')
             || is_bidi_control(ch)
             || is_zero_width(ch)
             || is_tag(ch)
             || matches!(ch, '\u{2028}' | '\u{2029}')
     }) {
-        c.text = super::fold::nfc(s);
+        c.text = if has_cr {
+            // CR LF → LF; a lone CR → LF (as below).
+            super::fold::nfc(&s.replace("\r\n", "\n").replace('\r', "\n"))
+        } else {
+            super::fold::nfc(s)
+        };
         return c;
     }
     let chars: Vec<char> = s.chars().collect();
@@ -365,6 +375,18 @@ mod tests {
         assert_eq!(clean_input("Vie\u{302}\u{323}t").text, "Việt");
         // Removing a sequence between a letter and a combining mark composes them.
         assert_eq!(clean_input("a\u{1b}[0m\u{301}").text, "á");
+    }
+
+    #[test]
+    fn line_ends_the_same_with_or_without_other_controls() {
+        // The fast path (only CR LF to fix) and the full path give the same lines.
+        let plain = clean_input("Kính gửi\r\nBan Biên tập\rcuối\r");
+        assert_eq!(plain.text, "Kính gửi\nBan Biên tập\ncuối\n");
+        let bell = clean_input("Kính gửi\r\nBan Biên tập\u{7}\rcuối\r");
+        assert_eq!(bell.text, plain.text);
+        assert_eq!((plain.removed_controls, bell.removed_controls), (0, 1));
+        // NFD input on the fast path still becomes NFC.
+        assert_eq!(clean_input("Vie\u{302}\u{323}t\r\n").text, "Việt\n");
     }
 
     #[test]
