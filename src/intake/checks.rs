@@ -169,7 +169,23 @@ pub fn inspect_attachment(p: &Profile, a: &RawAttachment, limits: &Limits) -> At
         }
     }
     let content_ext = kind.as_ref().map(|k| k.extension()).unwrap_or("");
-    info.scan = matches!(content_ext, "pdf" | "jpg" | "png" | "tif");
+    // Outlook in RTF mode wraps the message (and its real attachments) in winmail.dat.
+    if a.data.starts_with(&super::message::TNEF_MAGIC)
+        || a.content_type == "application/ms-tnef"
+        || a.content_type == "application/vnd.ms-tnef"
+        || info.name.eq_ignore_ascii_case("winmail.dat")
+    {
+        info.flags.retain(|f| *f != "not-allowed");
+        info.flags.push("tnef");
+    }
+    // Images below this size are logos and signature pictures (Outlook's image001.png, a
+    // Gmail signature logo), not scans of a stamped page.
+    const MIN_SCAN_IMAGE: usize = 16 * 1024;
+    info.scan = match content_ext {
+        "pdf" => true,
+        "jpg" | "png" | "tif" => a.data.len() >= MIN_SCAN_IMAGE,
+        _ => false,
+    };
     info.digital_signature = matches!(ext.as_str(), "p7s" | "sig" | "p7m")
         || (content_ext == "pdf"
             && (contains(&a.data, b"/ByteRange")
@@ -230,6 +246,10 @@ pub fn file_types_check(p: &Profile, atts: &[AttachmentInfo]) -> NewCheck {
                     att.name
                 )),
                 "archive-corrupt" => Some(format!("{}: tệp nén hỏng", att.name)),
+                "tnef" => Some(format!(
+                    "{}: tệp winmail.dat của Outlook (định dạng TNEF), không phải tài liệu; nội dung và tệp đính kèm thật nằm trong đó — đề nghị người gửi gửi lại với định dạng thư HTML hoặc văn bản thường (Outlook: Tệp > Tùy chọn > Thư > Soạn thư theo định dạng HTML)",
+                    att.name
+                )),
                 _ => None,
             };
             if let Some(m) = msg {

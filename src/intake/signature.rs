@@ -122,7 +122,11 @@ pub fn find_phone(line: &str) -> Option<String> {
     let mut digits = 0;
     let flush = |cur: &mut String, digits: &mut usize, best: &mut String| {
         if *digits >= 9 && *digits <= 13 && best.is_empty() {
-            *best = cur.trim().trim_end_matches(['.', '-']).to_string();
+            *best = cur
+                .trim()
+                .trim_end_matches(['.', '-', ' ', '('])
+                .trim()
+                .to_string();
         }
         cur.clear();
         *digits = 0;
@@ -132,9 +136,9 @@ pub fn find_phone(line: &str) -> Option<String> {
             cur.push(c);
             digits += 1;
         } else if (c == '+' && cur.is_empty())
-            || (!cur.is_empty() && matches!(c, ' ' | '.' | '-' | '(' | ')'))
+            || (!cur.is_empty() && matches!(c, ' ' | '\u{a0}' | '.' | '-' | '(' | ')'))
         {
-            cur.push(c);
+            cur.push(if c == '\u{a0}' { ' ' } else { c });
         } else {
             flush(&mut cur, &mut digits, &mut best);
         }
@@ -145,8 +149,9 @@ pub fn find_phone(line: &str) -> Option<String> {
 
 /// An e-mail address in the line.
 pub fn find_email(line: &str) -> Option<String> {
-    line.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':'))
-        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | '"' | '\'')))
+    line.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | ',' | ';'))
+        .map(|t| t.trim_matches(|c: char| matches!(c, '.' | '"' | '\'' | '[' | ']')))
+        .map(|t| t.rsplit(':').next().unwrap_or(t))
         .find(|t| {
             let mut sp = t.splitn(2, '@');
             let (Some(a), Some(b)) = (sp.next(), sp.next()) else {
@@ -168,25 +173,90 @@ fn looks_like_name(line: &str) -> bool {
         && !ORGS.iter().any(|o| starts_with_word(&fold(line), o))
 }
 
-fn cut_quoted(body: &str) -> &str {
-    let mut end = body.len();
+/// A reply or forward header line ("From: …", "Từ: …") followed within two lines by the
+/// "Sent:"/"Gửi:"/"Date:"/"Ngày:" line of an Outlook header block.
+fn header_block_at(lines: &[&str], k: usize) -> bool {
+    let is_from = |l: &str| {
+        let f = fold(l.trim());
+        f.starts_with("from:") || f.starts_with("tu:")
+    };
+    let is_sent = |l: &str| {
+        let f = fold(l.trim());
+        ["sent:", "gui:", "date:", "ngay:", "ngay gui:", "thoi gian:"]
+            .iter()
+            .any(|p| f.starts_with(p))
+    };
+    is_from(lines[k]) && lines[k + 1..].iter().take(2).any(|l| is_sent(l))
+}
+
+/// Where the quoted or forwarded part of a body starts: a forward/original-message marker, an
+/// Outlook header block, an attribution line ("On … wrote:", "Vào … đã viết:", possibly wrapped
+/// over two lines), or a `>` quote.
+fn quoted_start(body: &str) -> Option<usize> {
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
     let mut off = 0;
-    for line in body.split_inclusive('\n') {
+    for (k, line) in lines.iter().enumerate() {
         let t = line.trim();
         let f = fold(t);
+        let joined = match lines.get(k + 1) {
+            Some(n) => fold(&format!("{t} {}", n.trim())),
+            None => f.clone(),
+        };
+        let attribution = |x: &str| {
+            (x.starts_with("vao ") && (x.ends_with("da viet:") || x.ends_with("viet:")))
+                || (x.starts_with("on ") && x.ends_with("wrote:"))
+        };
         let quoted = t.starts_with("-----Original Message")
+            || t.starts_with("----- Original Message")
             || t.starts_with("---------- Forwarded message")
             || t.starts_with("-------- Forwarded Message")
-            || (f.starts_with("vao ") && f.ends_with("da viet:"))
-            || (t.starts_with("On ") && t.ends_with("wrote:"))
+            || t.starts_with("-------- Original Message")
+            || t.starts_with("----- Forwarded Message")
+            || (t.starts_with("-----") && (f.contains("thu goc") || f.contains("chuyen tiep")))
+            || attribution(&f)
+            || (t.len() < 200 && attribution(&joined))
+            || header_block_at(&lines, k)
             || t.starts_with('>');
         if quoted {
-            end = off;
-            break;
+            return Some(off);
         }
         off += line.len();
     }
-    &body[..end]
+    None
+}
+
+fn cut_quoted(body: &str) -> &str {
+    &body[..quoted_start(body).unwrap_or(body.len())]
+}
+
+/// Lines mail clients add under a message ("Sent from my iPhone", "Gửi từ iPhone của tôi"…).
+fn client_footer(line: &str) -> bool {
+    let f = fold(line);
+    (f.starts_with("sent from ") || f.starts_with("gui tu ") || f.starts_with("duoc gui tu "))
+        && line.split_whitespace().count() <= 8
+}
+
+/// A closing formula ("Trân trọng", "Kính thư", "Best regards"): the block starts after it.
+fn closing(line: &str) -> bool {
+    let f = fold(line);
+    let f = f.trim_end_matches(|c: char| !c.is_alphanumeric());
+    [
+        "tran trong",
+        "tran trong cam on",
+        "kinh thu",
+        "best regards",
+        "regards",
+        "tran trong kinh chao",
+    ]
+    .contains(&f)
+}
+
+/// A line that reads as a sentence of the message, not a signature line.
+fn sentence(line: &str) -> bool {
+    line.split_whitespace().count() > 14
+        || line.ends_with('.') && !line.ends_with("./.")
+        || line.ends_with(':')
+        || line.ends_with(',')
 }
 
 /// Read the signature block. Lines are examined from the end, at most 12 non-empty lines.
@@ -194,20 +264,48 @@ pub fn parse_signature(body: &str) -> Signature {
     let main = cut_quoted(body);
     let mut lines: Vec<&str> = main
         .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace()))
+        .filter(|l| !l.is_empty() && !client_footer(l))
         .collect();
     // After a "-- " delimiter, the block is what follows it.
     if let Some(p) = lines.iter().rposition(|l| *l == "--" || *l == "—") {
         lines = lines[p + 1..].to_vec();
     }
-    let start = lines.len().saturating_sub(12);
+    let mut start = lines.len().saturating_sub(12);
+    // After a closing formula ("Trân trọng,") in the last lines, the block is what follows it.
+    if let Some(p) = lines[start..].iter().rposition(|l| closing(l)) {
+        if start + p + 1 < lines.len() {
+            start += p + 1;
+        }
+    }
     let block = &lines[start..];
     let mut s = Signature::default();
     let id = &mut s.identity;
+    // Inside a VGCA-style digital signature stamp ("Người ký: …", "Cơ quan: …", "Thời gian ký:
+    // …"): those lines name the signing agency, not the submitter.
+    let mut in_stamp = false;
     for &line in block {
         let f = fold(line);
         if let Some((label, value)) = labelled(line) {
+            if matches!(
+                label.as_str(),
+                "nguoi ky" | "ky boi" | "signed by" | "signer"
+            ) {
+                in_stamp = true;
+                continue;
+            }
+            if label.starts_with("thoi gian ky") || label.starts_with("ngay ky") {
+                continue;
+            }
+            if in_stamp
+                && matches!(
+                    label.as_str(),
+                    "email" | "e-mail" | "co quan" | "to chuc" | "don vi"
+                )
+            {
+                continue;
+            }
+            in_stamp = false;
             if value.is_empty() {
                 continue;
             }
@@ -282,7 +380,10 @@ pub fn parse_signature(body: &str) -> Signature {
                 continue;
             }
         }
-        if ORGS.iter().any(|o| starts_with_word(&f, o)) && line.split_whitespace().count() >= 2 {
+        if ORGS.iter().any(|o| starts_with_word(&f, o))
+            && line.split_whitespace().count() >= 2
+            && !sentence(line)
+        {
             let is_unit = UNITS.iter().any(|u| starts_with_word(&f, u));
             if is_unit && s.unit.is_empty() && id.organisation.is_empty() {
                 s.unit = line.to_string();
@@ -304,8 +405,34 @@ pub fn parse_signature(body: &str) -> Signature {
 
 /// Merge the headers (From name and address) with the signature block: the block wins for the
 /// name when the From display name is empty or only the address.
+///
+/// The block is the sender's own text, above any quoted or forwarded part. When it lacks fields
+/// and the quoted/forwarded part is the sender's own earlier message (its "From:"/"Từ:" line
+/// names the same address: "forward as attachment" of one's own mail, a re-sent message), the
+/// missing fields are taken from that part's signature. Somebody else's signature in a forwarded
+/// part never fills the submitter's identity.
 pub fn identity_from(from_name: &str, from_email: &str, body: &str) -> Signature {
     let mut s = parse_signature(body);
+    if !from_email.is_empty() {
+        if let Some(own) = own_forwarded_part(body, from_email) {
+            let f = parse_signature(own);
+            let (id, fid) = (&mut s.identity, f.identity);
+            for (mine, theirs) in [
+                (&mut id.name, fid.name),
+                (&mut id.title, fid.title),
+                (&mut id.organisation, fid.organisation),
+                (&mut id.phone, fid.phone),
+                (&mut id.address, fid.address),
+            ] {
+                if mine.is_empty() {
+                    *mine = theirs;
+                }
+            }
+            if s.unit.is_empty() {
+                s.unit = f.unit;
+            }
+        }
+    }
     let id = &mut s.identity;
     if id.name.is_empty() && !from_name.trim().is_empty() && !from_name.contains('@') {
         id.name = from_name.trim().to_string();
@@ -314,6 +441,45 @@ pub fn identity_from(from_name: &str, from_email: &str, body: &str) -> Signature
         id.email = from_email.to_string();
     }
     s
+}
+
+/// The first quoted/forwarded part of `body` whose header names `email` as its sender (the text
+/// after its header lines, up to the next quoted part).
+fn own_forwarded_part<'a>(body: &'a str, email: &str) -> Option<&'a str> {
+    let mut rest = body;
+    for _ in 0..4 {
+        let start = quoted_start(rest)?;
+        // Skip the marker line itself, then read the header lines.
+        let part = &rest[start..];
+        let first = fold(part.lines().next().unwrap_or("").trim());
+        let after_marker = if first.starts_with("from:") || first.starts_with("tu:") {
+            part
+        } else {
+            part.find('\n').map(|i| &part[i + 1..]).unwrap_or("")
+        };
+        let mut from_is_sender = false;
+        let mut header_end = 0;
+        for line in after_marker.split_inclusive('\n').take(8) {
+            let t = line.trim();
+            let f = fold(t);
+            if f.starts_with("from:") || f.starts_with("tu:") {
+                from_is_sender = find_email(t).is_some_and(|e| e.eq_ignore_ascii_case(email));
+            }
+            if t.is_empty() {
+                break;
+            }
+            header_end += line.len();
+        }
+        let text = &after_marker[header_end..];
+        if from_is_sender {
+            return Some(cut_quoted(text));
+        }
+        if text.is_empty() {
+            return None;
+        }
+        rest = text;
+    }
+    None
 }
 
 #[cfg(test)]
