@@ -310,10 +310,8 @@ const SUBJECT_PREFIXES: &[&str] = &[
     "tl",
     "tra loi",
     "chuyen tiep",
-    "ct",
     "aw",
     "wg",
-    "tr",
 ];
 
 /// The subject without "Re:", "Fwd:", "TRẢ LỜI:", "Chuyển tiếp:" … prefixes (repeated ones too).
