@@ -386,3 +386,34 @@ fn iphone_mail_without_a_from_name_takes_the_name_from_the_signature() {
     assert_eq!(check(&v, "identity")["status"], "pass");
     assert_eq!(attachment_names(&v), vec!["IMG_4512.JPG".to_string()]);
 }
+
+#[test]
+fn outlook_html_reply_quoted_header_block_and_image001_logo() {
+    let (_d, _sum, v) = import_one("thads-hai-duong", "outlook-html-reply-image001.eml");
+    assert_eq!(s(&v, &["item", "title"]), "Góp ý tin tiếp công dân");
+    let body = s(&v, &["item", "body"]);
+    assert!(body.contains("\nFrom: Ban Biên tập"), "{body}");
+    let sub = &v["item"]["submitter"];
+    assert_eq!(s(sub, &["name"]), "Mạc Thị Yến");
+    assert_eq!(s(sub, &["title"]), "Chuyên viên chính");
+    assert_eq!(
+        s(&v, &["item", "unit"]),
+        "Phòng Kiểm tra, giải quyết khiếu nại, tố cáo"
+    );
+    // The board's own signature in the quoted part is not the submitter's.
+    assert_eq!(s(sub, &["phone"]), "0977 888 999");
+    assert_eq!(s(sub, &["email"]), "yenmt@thads.haiduong.gov.vn");
+    assert_eq!(attachment_names(&v), vec!["image001.png".to_string()]);
+}
+
+#[test]
+fn opaque_smime_p7m_is_flagged_with_what_to_ask_the_sender() {
+    let (_d, _sum, v) = import_one("stp-binh-phuoc", "smime-opaque-p7m.eml");
+    let ft = check(&v, "file-types");
+    assert_eq!(ft["status"], "fail", "{ft}");
+    assert!(s(ft, &["detail"]).contains("S/MIME"), "{ft}");
+    let att = &v["attachments"][0];
+    assert_eq!(s(att, &["flags"]), "smime-opaque");
+    // It is signed: the digital-signature rule is met, the unreadable content is flagged.
+    assert_eq!(check(&v, "stamped")["status"], "pass");
+}

@@ -191,7 +191,7 @@ pub fn unflow(text: &str, delsp: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let mut open = false; // the last line pushed ended in a soft break
     let mut open_depth = 0;
-    for raw_line in text.split('\n') {
+    for raw_line in text.strip_suffix('\n').unwrap_or(text).split('\n') {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         let depth = line.chars().take_while(|&c| c == '>').count();
         let mut content = &line[depth..];
@@ -287,7 +287,14 @@ fn tidy_text(text: &str) -> String {
             l = x.trim_end();
         }
         let words: Vec<&str> = l.split(' ').filter(|w| !w.is_empty()).collect();
-        let l = words.join(" ");
+        let mut l = words.join(" ");
+        // Outlook's reply header "<b>From:</b> X" loses its space in conversion.
+        if let Some((label, rest)) = l.split_once(':') {
+            let f = crate::text::fold::fold(label);
+            if REPLY_LABELS.contains(&f.as_str()) && !rest.is_empty() && !rest.starts_with(' ') {
+                l = format!("{label}: {rest}");
+            }
+        }
         if l.is_empty() {
             blank += 1;
             if blank > 1 {
@@ -301,6 +308,11 @@ fn tidy_text(text: &str) -> String {
     }
     out
 }
+
+/// Labels of a reply/forward header block (folded).
+const REPLY_LABELS: &[&str] = &[
+    "from", "sent", "to", "cc", "subject", "date", "tu", "gui", "den", "chu de", "ngay",
+];
 
 /// Reply and forward prefixes of subjects, as mail clients add them (folded, without ':').
 const SUBJECT_PREFIXES: &[&str] = &[
@@ -627,7 +639,14 @@ fn collect_attachments(
                 ct.ctype().to_ascii_lowercase(),
                 ct.subtype().unwrap_or("").to_ascii_lowercase()
             );
-            if t == "multipart/signed"
+            let opaque_signed = matches!(
+                t.as_str(),
+                "application/pkcs7-mime" | "application/x-pkcs7-mime"
+            ) && ct
+                .attribute("smime-type")
+                .is_none_or(|s| s.eq_ignore_ascii_case("signed-data"));
+            if opaque_signed
+                || t == "multipart/signed"
                 || t == "application/pkcs7-signature"
                 || t == "application/x-pkcs7-signature"
                 || t == "application/pgp-signature"
@@ -732,6 +751,47 @@ mod tests {
         let raw = b"From: A <a@b.vn>\r\nSubject: =?windows-1258?Q?Vi=EA=F2t?=\r\n\r\nbody\r\n";
         let m = parse(raw, &lim()).unwrap();
         assert_eq!(m.subject, "Việt");
+    }
+
+    #[test]
+    fn flowed_lines_join_but_not_the_signature_separator() {
+        let t = "Một câu dài \nvà tiếp.\n> trích \n> tiếp\n-- \nTên\n";
+        assert_eq!(
+            unflow(t, false),
+            "Một câu dài và tiếp.\n> trích tiếp\n-- \nTên\n"
+        );
+        assert_eq!(unflow("ab \ncd\n", true), "abcd\n");
+    }
+
+    #[test]
+    fn subject_prefixes() {
+        assert_eq!(strip_subject_prefixes("TRẢ LỜI: Fwd: Tin A"), "Tin A");
+        assert_eq!(strip_subject_prefixes("RE[2]: Tin B"), "Tin B");
+        assert_eq!(strip_subject_prefixes("Chuyển tiếp: Tin C"), "Tin C");
+        // Not a prefix: a subject that is itself "Thông báo: …".
+        assert_eq!(
+            strip_subject_prefixes("Thông báo: lịch họp"),
+            "Thông báo: lịch họp"
+        );
+        assert_eq!(strip_subject_prefixes("Re:"), "Re:");
+    }
+
+    #[test]
+    fn ole_files_are_refused_as_outlook_msg() {
+        let mut raw = OLE_MAGIC.to_vec();
+        raw.extend_from_slice(b"Subject: x\r\n\r\nbody");
+        assert_eq!(parse(&raw, &lim()), Err(Refusal::OutlookMsg));
+        assert!(Refusal::OutlookMsg.message(Lang::En).contains(".eml"));
+        assert!(Refusal::OutlookMsg.message(Lang::Vi).contains(".eml"));
+    }
+
+    #[test]
+    fn opaque_smime_is_signed_and_kept_as_an_attachment() {
+        let raw = b"From: A <a@b.vn>\r\nSubject: Ky so\r\nMIME-Version: 1.0\r\nContent-Type: application/pkcs7-mime; smime-type=signed-data; name=smime.p7m\r\nContent-Disposition: attachment; filename=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwGggCSABIIB\r\n";
+        let m = parse(raw, &lim()).unwrap();
+        assert!(m.signed_mime);
+        assert_eq!(m.attachments.len(), 1);
+        assert_eq!(m.attachments[0].content_type, "application/pkcs7-mime");
     }
 
     #[test]

@@ -26,6 +26,17 @@ pub struct Signature {
 
 /// Job titles that start a title line (folded, longest first where prefixes overlap).
 const TITLES: &[&str] = &[
+    "pho chanh thanh tra",
+    "chanh thanh tra",
+    "chuyen vien cao cap",
+    "chuyen vien chinh",
+    "pho truong khoa",
+    "truong khoa",
+    "pho bi thu",
+    "bi thu",
+    "kiem sat vien",
+    "tham phan",
+    "can su",
     "pho chanh van phong",
     "chanh van phong",
     "pho truong phong",
@@ -338,6 +349,10 @@ pub fn parse_signature(body: &str) -> Signature {
                     || l.starts_with("mobile")
                     || l.starts_with("phone")
                     || l.starts_with("dd")
+                    || l.starts_with("hotline")
+                    || l.starts_with("zalo")
+                    || l.starts_with("so dien thoai")
+                    || l.starts_with("so dt")
                     || l == "sdt" =>
                 {
                     if let Some(p) = find_phone(value) {
@@ -434,8 +449,19 @@ pub fn identity_from(from_name: &str, from_email: &str, body: &str) -> Signature
         }
     }
     let id = &mut s.identity;
-    if id.name.is_empty() && !from_name.trim().is_empty() && !from_name.contains('@') {
-        id.name = from_name.trim().to_string();
+    let from_name = from_name.trim().trim_matches(['"', '\'']).trim();
+    // A unit mailbox ("Phòng TCCB - Cục THADS Hải Dương", "Văn thư Sở Tư pháp") names an
+    // organisation, not a person.
+    let from_org = ORGS.iter().any(|o| starts_with_word(&fold(from_name), o))
+        || fold(from_name).starts_with("van thu");
+    if !from_name.is_empty() && !from_name.contains('@') {
+        if from_org {
+            if id.organisation.is_empty() {
+                id.organisation = from_name.to_string();
+            }
+        } else if id.name.is_empty() {
+            id.name = from_name.to_string();
+        }
     }
     if id.email.is_empty() {
         id.email = from_email.to_string();
@@ -515,6 +541,54 @@ mod tests {
         let s = parse_signature(body);
         assert_eq!(s.identity.name, "Lê Văn C");
         assert!(s.identity.phone.is_empty());
+    }
+
+    #[test]
+    fn gmail_attribution_wrapped_over_two_lines_starts_the_quote() {
+        let body = "Em gửi lại ạ.\nLê Văn C\nChuyên viên\n\nVào Th 2, 2 thg 3, 2026 vào lúc 08:00 Trần Văn B <\nb@x.vn> đã viết:\n> Nguyễn Văn D\n> Trưởng phòng\n";
+        let s = parse_signature(body);
+        assert_eq!(s.identity.name, "Lê Văn C");
+        assert_eq!(s.identity.title, "Chuyên viên");
+        assert!(s.identity.email.is_empty());
+    }
+
+    #[test]
+    fn outlook_english_header_block_starts_the_quote() {
+        let body = "Updated.\nLê Văn C\nĐT: 0912 000 111\n\nFrom: Nguyễn Văn D <d@x.vn>\nSent: Monday, March 2, 2026 8:00 AM\nTo: C\nNguyễn Văn D\nTrưởng phòng\nĐT: 0988 777 666\n";
+        let s = parse_signature(body);
+        assert_eq!(s.identity.phone, "0912 000 111");
+        assert!(s.identity.title.is_empty());
+    }
+
+    #[test]
+    fn a_forwarded_part_fills_gaps_only_when_it_is_the_senders_own() {
+        let fwd = |from: &str| {
+            format!("Gửi BBT.\n\n---------- Forwarded message ---------\nFrom: X <{from}>\nSubject: Tin\n\nNội dung.\n\nHoàng Văn Sơn\nChuyên viên\nCục THADS tỉnh Hải Dương\nĐT: 0220 3855 140\n")
+        };
+        let own = identity_from("", "son@x.vn", &fwd("son@x.vn"));
+        assert_eq!(own.identity.name, "Hoàng Văn Sơn");
+        assert_eq!(own.identity.phone, "0220 3855 140");
+        assert_eq!(own.identity.email, "son@x.vn");
+        let other = identity_from("", "mai@x.vn", &fwd("son@x.vn"));
+        assert!(other.identity.name.is_empty() && other.identity.phone.is_empty());
+    }
+
+    #[test]
+    fn a_unit_mailbox_name_is_the_organisation_not_the_name() {
+        let s = identity_from("Văn phòng Cục THADS tỉnh Hải Dương", "vp@x.vn", "Gửi tin.");
+        assert!(s.identity.name.is_empty());
+        assert_eq!(
+            s.identity.organisation,
+            "Văn phòng Cục THADS tỉnh Hải Dương"
+        );
+    }
+
+    #[test]
+    fn vgca_stamp_lines_are_not_the_submitter() {
+        let body = "Gửi văn bản.\nTrân trọng,\nVõ Thị Kim Anh\nChuyên viên\nSở Tư pháp tỉnh Bình Phước\n\nNgười ký: Sở Tư pháp\nEmail: stp@bp.gov.vn\nCơ quan: Tỉnh Bình Phước\nThời gian ký: 02.03.2026 08:12:45 +07:00\n";
+        let s = parse_signature(body);
+        assert_eq!(s.identity.organisation, "Sở Tư pháp tỉnh Bình Phước");
+        assert!(s.identity.email.is_empty() && s.identity.phone.is_empty());
     }
 
     #[test]
