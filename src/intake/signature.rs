@@ -184,50 +184,57 @@ fn looks_like_name(line: &str) -> bool {
         && !ORGS.iter().any(|o| starts_with_word(&fold(line), o))
 }
 
-/// A reply or forward header line ("From: …", "Từ: …") followed within two lines by the
-/// "Sent:"/"Gửi:"/"Date:"/"Ngày:" line of an Outlook header block.
-fn header_block_at(lines: &[&str], k: usize) -> bool {
-    let is_from = |l: &str| {
-        let f = fold(l.trim());
-        f.starts_with("from:") || f.starts_with("tu:")
-    };
-    let is_sent = |l: &str| {
-        let f = fold(l.trim());
-        ["sent:", "gui:", "date:", "ngay:", "ngay gui:", "thoi gian:"]
-            .iter()
-            .any(|p| f.starts_with(p))
-    };
-    is_from(lines[k]) && lines[k + 1..].iter().take(2).any(|l| is_sent(l))
-}
-
 /// Where the quoted or forwarded part of a body starts: a forward/original-message marker, an
-/// Outlook header block, an attribution line ("On … wrote:", "Vào … đã viết:", possibly wrapped
-/// over two lines), or a `>` quote.
+/// Outlook header block ("From:"/"Từ:" followed within two lines by "Sent:"/"Gửi:"/"Date:"/
+/// "Ngày:"), an attribution line ("On … wrote:", "Vào … đã viết:", possibly wrapped over two
+/// lines), or a `>` quote. Each line is folded once.
 fn quoted_start(body: &str) -> Option<usize> {
     let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    // Folded lines, computed on demand (most lines never need it).
+    let mut folded: Vec<Option<String>> = vec![None; lines.len()];
+    let mut fold_at = |k: usize| -> String {
+        folded[k]
+            .get_or_insert_with(|| fold(lines[k].trim()))
+            .clone()
+    };
+    let attribution = |x: &str| {
+        (x.starts_with("vao ") && x.ends_with("viet:"))
+            || (x.starts_with("on ") && x.ends_with("wrote:"))
+    };
     let mut off = 0;
     for (k, line) in lines.iter().enumerate() {
         let t = line.trim();
-        let f = fold(t);
-        let joined = match lines.get(k + 1) {
-            Some(n) => fold(&format!("{t} {}", n.trim())),
-            None => f.clone(),
+        let marker = t.starts_with('>')
+            || (t.starts_with("-----")
+                && (t.contains("Original Message")
+                    || t.contains("Forwarded message")
+                    || t.contains("Forwarded Message")
+                    || {
+                        let f = fold_at(k);
+                        f.contains("thu goc") || f.contains("chuyen tiep")
+                    }));
+        let quoted = marker || {
+            // Only lines starting like "On", "Vào", "From:", "Từ:" can open a quote.
+            let maybe = t
+                .chars()
+                .next()
+                .is_some_and(|c| matches!(c.to_ascii_lowercase(), 'o' | 'v' | 'f' | 't'));
+            maybe && {
+                let f = fold_at(k);
+                attribution(&f)
+                    || ((f.starts_with("on ") || f.starts_with("vao "))
+                        && t.len() < 200
+                        && k + 1 < lines.len()
+                        && attribution(&format!("{f} {}", fold_at(k + 1))))
+                    || ((f.starts_with("from:") || f.starts_with("tu:"))
+                        && (k + 1..lines.len().min(k + 3)).any(|j| {
+                            let g = fold_at(j);
+                            ["sent:", "gui:", "date:", "ngay:", "ngay gui:", "thoi gian:"]
+                                .iter()
+                                .any(|p| g.starts_with(p))
+                        }))
+            }
         };
-        let attribution = |x: &str| {
-            (x.starts_with("vao ") && (x.ends_with("da viet:") || x.ends_with("viet:")))
-                || (x.starts_with("on ") && x.ends_with("wrote:"))
-        };
-        let quoted = t.starts_with("-----Original Message")
-            || t.starts_with("----- Original Message")
-            || t.starts_with("---------- Forwarded message")
-            || t.starts_with("-------- Forwarded Message")
-            || t.starts_with("-------- Original Message")
-            || t.starts_with("----- Forwarded Message")
-            || (t.starts_with("-----") && (f.contains("thu goc") || f.contains("chuyen tiep")))
-            || attribution(&f)
-            || (t.len() < 200 && attribution(&joined))
-            || header_block_at(&lines, k)
-            || t.starts_with('>');
         if quoted {
             return Some(off);
         }
