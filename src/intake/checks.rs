@@ -169,7 +169,34 @@ pub fn inspect_attachment(p: &Profile, a: &RawAttachment, limits: &Limits) -> At
         }
     }
     let content_ext = kind.as_ref().map(|k| k.extension()).unwrap_or("");
-    info.scan = matches!(content_ext, "pdf" | "jpg" | "png" | "tif");
+    // Outlook in RTF mode wraps the message (and its real attachments) in winmail.dat.
+    if a.data.starts_with(&super::message::TNEF_MAGIC)
+        || a.content_type == "application/ms-tnef"
+        || a.content_type == "application/vnd.ms-tnef"
+        || info.name.eq_ignore_ascii_case("winmail.dat")
+    {
+        info.flags.retain(|f| *f != "not-allowed");
+        info.flags.push("tnef");
+    }
+    // Opaque S/MIME (smime.p7m): the whole message is inside the signature envelope, which
+    // bientap does not open; encrypted mail (enveloped-data) cannot be read at all.
+    if matches!(
+        a.content_type.as_str(),
+        "application/pkcs7-mime" | "application/x-pkcs7-mime"
+    ) || (ext == "p7m" && info.name.to_ascii_lowercase().starts_with("smime"))
+    {
+        info.flags
+            .retain(|f| *f != "not-allowed" && *f != "type-mismatch");
+        info.flags.push("smime-opaque");
+    }
+    // Images below this size are logos and signature pictures (Outlook's image001.png, a
+    // Gmail signature logo), not scans of a stamped page.
+    const MIN_SCAN_IMAGE: usize = 16 * 1024;
+    info.scan = match content_ext {
+        "pdf" => true,
+        "jpg" | "png" | "tif" => a.data.len() >= MIN_SCAN_IMAGE,
+        _ => false,
+    };
     info.digital_signature = matches!(ext.as_str(), "p7s" | "sig" | "p7m")
         || (content_ext == "pdf"
             && (contains(&a.data, b"/ByteRange")
@@ -230,6 +257,14 @@ pub fn file_types_check(p: &Profile, atts: &[AttachmentInfo]) -> NewCheck {
                     att.name
                 )),
                 "archive-corrupt" => Some(format!("{}: tệp nén hỏng", att.name)),
+                "smime-opaque" => Some(format!(
+                    "{}: thư ký số S/MIME dạng đóng gói (hoặc mã hóa), bientap không đọc được nội dung bên trong; đề nghị người gửi gửi lại ở chế độ ký số dạng văn bản rõ (Outlook: Trung tâm Tin cậy > Bảo mật Email > \"Gửi thư đã ký ở dạng văn bản rõ\") hoặc đính kèm tệp PDF đã ký số",
+                    att.name
+                )),
+                "tnef" => Some(format!(
+                    "{}: tệp winmail.dat của Outlook (định dạng TNEF), không phải tài liệu; nội dung và tệp đính kèm thật nằm trong đó — đề nghị người gửi gửi lại với định dạng thư HTML hoặc văn bản thường (Outlook: Tệp > Tùy chọn > Thư > Soạn thư theo định dạng HTML)",
+                    att.name
+                )),
                 _ => None,
             };
             if let Some(m) = msg {
