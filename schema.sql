@@ -170,11 +170,12 @@ BEGIN
 END;
 
 -- Folded text for diacritic-insensitive search (đ→d folded by bientap, the rest by unicode61).
+-- detail = column: which column a word is in, no positions (no phrase queries are asked).
 CREATE VIRTUAL TABLE items_fts USING fts5(
     title, body, submitter,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '1 2 3', detail = column
 );
 
 -- Attachment bytes of up to 256 KiB, content-addressed (larger ones are files under the

@@ -270,9 +270,9 @@ pub fn ensure(
                 ])?;
                 fts.execute(params![
                     id,
-                    crate::text::fold::fold(&title),
-                    crate::text::fold::fold(&format!("{lead}\n{body}")),
-                    crate::text::fold::fold(&sub)
+                    crate::store::index_words(&title),
+                    crate::store::index_words(&format!("{lead}\n{body}")),
+                    crate::store::index_words(&sub)
                 ])?;
                 for key in minhash::band_keys(&minhash::signature(&fp.shingles)) {
                     band.execute(params![key as i64, id])?;

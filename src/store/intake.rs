@@ -4,7 +4,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::items::{index_folded, insert_item_unindexed};
+use super::items::insert_item_unindexed;
 use super::{Ctx, NewItem, Result};
 
 /// An attachment: its bytes are either staged in the blob store (large) or carried here, to
@@ -41,7 +41,7 @@ pub struct DupMatch {
     pub exact: bool,
 }
 
-/// The search index row of an item, folded with [`super::fold_index`]: title, `lead\nbody`,
+/// The search index row of an item, as [`super::index_words`] gives it: title, `lead\nbody`,
 /// and the submitter's display (what `insert_item` indexes).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IndexText {
@@ -53,9 +53,9 @@ pub struct IndexText {
 impl IndexText {
     pub fn of(item: &NewItem) -> IndexText {
         IndexText {
-            title: super::fold_index(&item.title),
-            body: super::fold_index(&format!("{}\n{}", item.lead, item.body)),
-            submitter: super::fold_index(&item.submitter.display()),
+            title: super::index_words(&item.title),
+            body: super::index_words(&format!("{}\n{}", item.lead, item.body)),
+            submitter: super::index_words(&item.submitter.display()),
         }
     }
 }
@@ -202,7 +202,12 @@ pub fn insert_record(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result
 
 /// Add the search index row of an item inserted by [`insert_record_unindexed`].
 pub fn index_record(conn: &Connection, id: i64, index: &IndexText) -> Result<()> {
-    index_folded(conn, id, &index.title, &index.body, &index.submitter)
+    // A new item: nothing to replace in the index.
+    conn.prepare_cached(
+        "INSERT INTO items_fts(rowid, title, body, submitter) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, index.title, index.body, index.submitter])?;
+    Ok(())
 }
 
 /// [`insert_record`] without the search index row, which the caller adds with

@@ -303,13 +303,13 @@ pub(crate) fn index_text(
     index_folded(
         conn,
         id,
-        &crate::store::fold_index(title),
-        &crate::store::fold_index(body),
-        &crate::store::fold_index(submitter),
+        &crate::store::index_words(title),
+        &crate::store::index_words(body),
+        &crate::store::index_words(submitter),
     )
 }
 
-/// [`index_text`] with texts already folded by [`crate::store::fold_index`] (the importer folds
+/// [`index_text`] with texts already reduced by [`crate::store::index_words`] (the importer does it
 /// on its worker threads, and indexes a whole batch outside the per-message SAVEPOINTs: FTS5
 /// flushes its pending terms at every SAVEPOINT it takes part in).
 pub(crate) fn index_folded(
