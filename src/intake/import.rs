@@ -491,8 +491,12 @@ fn prepare(
     cks.retain(|c| !c.code.is_empty());
 
     let text = format!("{title}\n{}", m.body);
-    // Fold once for both the content digest and the shingles.
-    let fp = minhash::fingerprint(&text);
+    // Fold once for the content digest, the shingles and the search index's body words.
+    let (fp, words) = minhash::fingerprint_and_words(&text);
+    let title_words = crate::store::fold_index(&title)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .count();
     let shingles = fp.shingles;
     let band_keys = minhash::band_keys(&minhash::signature(&shingles));
     let digest = message_digest(&m, &shas);
@@ -517,7 +521,13 @@ fn prepare(
         check_flags: String::new(),
         ..Default::default()
     };
-    let index = IndexText::of(&item);
+    // What `IndexText::of` gives (the lead is empty): the body's words, each once.
+    debug_assert!(item.lead.is_empty());
+    let index = IndexText {
+        title: crate::store::index_words(&item.title),
+        body: words.unique_from(title_words),
+        submitter: crate::store::index_words(&item.submitter.display()),
+    };
     Ok(Prepared::Ok(Box::new(Ready {
         rec: IntakeRecord {
             index,

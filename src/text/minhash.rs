@@ -88,15 +88,55 @@ pub struct Fingerprint {
 
 /// [`content_digest`] and [`shingles`] in one pass of folding.
 pub fn fingerprint(text: &str) -> Fingerprint {
+    fingerprint_and_words(text).0
+}
+
+/// [`fingerprint`], and the folded words of `text` (split where the search index splits them),
+/// from the same pass: the importer gives them to the search index without folding again.
+pub fn fingerprint_and_words(text: &str) -> (Fingerprint, FoldedWords) {
     let mut w = Words::with_capacity(text.len());
     let mut norm = Normalised::with_capacity(text.len());
     fold_each(text, |c| {
         w.push(c);
         norm.push(c);
     });
-    Fingerprint {
+    let fp = Fingerprint {
         digest: norm.digest(),
         shingles: w.shingles(),
+    };
+    (fp, FoldedWords(w))
+}
+
+/// The folded words of a text, in order.
+pub struct FoldedWords(Words);
+
+impl FoldedWords {
+    pub fn len(&self) -> usize {
+        self.0.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.starts.is_empty()
+    }
+
+    /// Words from the `skip`-th on, each once (first occurrence order), space-separated.
+    pub fn unique_from(&self, skip: usize) -> String {
+        let (bytes, starts) = (&self.0.joined, &self.0.starts);
+        let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
+        let mut out: Vec<u8> = Vec::with_capacity(bytes.len() / 3);
+        for i in skip.min(starts.len())..starts.len() {
+            let s = starts[i] as usize;
+            let e = starts.get(i + 1).map_or(bytes.len(), |n| *n as usize - 1);
+            let w = &bytes[s..e];
+            if seen.insert(w) {
+                if !out.is_empty() {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(w);
+            }
+        }
+        // Whole words of a String, joined by ASCII spaces: still UTF-8.
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
@@ -143,14 +183,14 @@ impl Words {
         }
     }
 
-    fn shingles(self) -> Vec<u64> {
-        let (bytes, starts) = (self.joined, self.starts);
+    fn shingles(&self) -> Vec<u64> {
+        let (bytes, starts) = (&self.joined, &self.starts);
         let n = starts.len();
         if n == 0 {
             return Vec::new();
         }
         if n < SHINGLE {
-            return vec![xxh3_64_with_seed(&bytes, SHINGLE_SEED)];
+            return vec![xxh3_64_with_seed(bytes, SHINGLE_SEED)];
         }
         let mut out = Vec::with_capacity(n - SHINGLE + 1);
         for i in 0..=n - SHINGLE {
@@ -302,6 +342,32 @@ pub fn content_digest(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn words_after_the_title_are_what_the_search_index_gets_for_the_body() {
+        let cases = [
+            (
+                "Tin số 12",
+                "Đảng ủy xã họp. Đảng ủy (xã) ra nghị quyết số 12/NQ-ĐU",
+            ),
+            ("", "ĐẠI HỘI — đại hội; ½ nhiệm kỳ 2025–2030, 2025"),
+            ("Thông báo", ""),
+            ("Q&A: hỏi-đáp", "hỏi đáp\n\nhỏi   đáp\tHỎI ĐÁP"),
+        ];
+        for (title, body) in cases {
+            let (fp, w) = fingerprint_and_words(&format!("{title}\n{body}"));
+            assert_eq!(fp, fingerprint(&format!("{title}\n{body}")));
+            let title_words = crate::text::fold::fold(title)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .count();
+            assert_eq!(
+                w.unique_from(title_words),
+                crate::store::index_words(&format!("\n{body}")),
+                "{title:?} / {body:?}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -90,6 +90,14 @@ pub fn clean_input(s: &str) -> Cleaned {
             has_cr = true;
             return false;
         }
+        // Printable ASCII and the letters up to U+2000 (all of Vietnamese) need no look-up:
+        // every character removed below is a C0/C1 control, U+061C, or at U+200B and above.
+        if (' '..='~').contains(&ch)
+            || ch == '\n'
+            || ('\u{A0}'..'\u{2000}').contains(&ch) && ch != '\u{61C}'
+        {
+            return false;
+        }
         (ch.is_control() && ch != '\n' && ch != '\t')
             || is_bidi_control(ch)
             || is_zero_width(ch)
