@@ -120,11 +120,17 @@ pub fn nfc(s: &str) -> String {
     out
 }
 
-/// Characters that are starters and NFC_QC=Yes: everything below U+0300 and the precomposed
-/// Vietnamese letters (U+1EA0–U+1EF9). A string of them is in NFC.
+/// Characters that are starters and NFC_QC=Yes: everything below U+0300, the precomposed
+/// Vietnamese letters (U+1EA0–U+1EF9), and the general punctuation and currency signs of
+/// typeset text (U+2002–U+206F: dashes, quotes, ellipsis; U+20A0–U+20C0: ₫ …) — U+2000 and
+/// U+2001 are left out, they decompose. A string of them is in NFC.
 fn plainly_nfc(s: &str) -> bool {
-    s.chars()
-        .all(|c| c < '\u{300}' || ('\u{1EA0}'..='\u{1EF9}').contains(&c))
+    s.chars().all(|c| {
+        c < '\u{300}'
+            || ('\u{1EA0}'..='\u{1EF9}').contains(&c)
+            || ('\u{2002}'..='\u{206F}').contains(&c)
+            || ('\u{20A0}'..='\u{20C0}').contains(&c)
+    })
 }
 
 /// Whether `s` is already in NFC.
@@ -150,6 +156,28 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typeset_punctuation_is_plainly_nfc_and_the_two_quads_are_not() {
+        // Every character of the fast ranges really is NFC on its own.
+        let ranges = [
+            ('\u{2002}', '\u{206F}'),
+            ('\u{20A0}', '\u{20C0}'),
+            ('\u{1EA0}', '\u{1EF9}'),
+        ];
+        for (a, b) in ranges {
+            for c in a..=b {
+                let s = c.to_string();
+                assert_eq!(s.nfc().collect::<String>(), s, "U+{:04X}", c as u32);
+            }
+        }
+        let t = "“Thi hành án” – 100.000 ₫…";
+        assert!(plainly_nfc(t));
+        assert_eq!(nfc(t), t);
+        // EN QUAD / EM QUAD decompose: not on the fast path, and normalised.
+        assert!(!plainly_nfc("a\u{2000}b"));
+        assert_eq!(nfc("a\u{2000}b"), "a\u{2002}b");
+    }
 
     #[test]
     fn folds_vietnamese_to_ascii_base() {
