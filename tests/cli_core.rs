@@ -237,6 +237,36 @@ fn bad_input_gives_one_clear_line_and_changes_nothing() {
     ok(&db, &["audit", "verify"]);
 }
 
+/// A new user runs `bientap demo`, then a command without `--db`: the message says where the
+/// demo database is and how to use it, instead of only "no database".
+#[test]
+fn after_the_demo_a_command_without_db_points_to_the_demo_database() {
+    let home = tempfile::tempdir().expect("home");
+    let run = |args: &[&str]| {
+        Command::new(bin())
+            .env("HOME", home.path())
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("BIENTAP_DB")
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let o = run(&["demo", "--no-open", "--items", "5"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let demo = home.path().join(".local/share/bientap/demo.db");
+    assert!(demo.is_file());
+    let o = run(&["--lang", "en", "list"]);
+    assert_eq!(o.status.code(), Some(exit::NOT_FOUND));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("no database") && e.contains(&format!("--db {}", demo.display())),
+        "{e}"
+    );
+    let o = run(&["list"]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("cơ sở dữ liệu thử"), "{e}");
+}
+
 #[test]
 fn an_unknown_login_is_refused() {
     if !bientap::store::identity::is_root() {

@@ -188,12 +188,27 @@ impl StoreError {
     /// One line in the user's language.
     pub fn message(&self, lang: Lang, profile: Option<&Profile>) -> String {
         match self {
-            StoreError::NoDatabase(p) => tr!(
-                lang,
-                "không có cơ sở dữ liệu tại {} (tạo bằng `bientap init --profile MÃ` hoặc chạy thử `bientap demo`)",
-                "no database at {} (create one with `bientap init --profile ID`, or try `bientap demo`)",
-                p.display()
-            ),
+            StoreError::NoDatabase(p) => {
+                // After `bientap demo`, the demo database sits beside the default one: say so.
+                let demo = p.with_file_name("demo.db");
+                if demo != *p && demo.is_file() {
+                    tr!(
+                        lang,
+                        "không có cơ sở dữ liệu tại {}; cơ sở dữ liệu thử (bientap demo) ở {}: thêm `--db {}` vào lệnh, hoặc tạo cơ sở dữ liệu thật bằng `bientap init --profile MÃ`",
+                        "no database at {}; the demo database (bientap demo) is {}: add `--db {}` to the command, or create a real one with `bientap init --profile ID`",
+                        p.display(),
+                        demo.display(),
+                        demo.display()
+                    )
+                } else {
+                    tr!(
+                        lang,
+                        "không có cơ sở dữ liệu tại {} (tạo bằng `bientap init --profile MÃ` hoặc chạy thử `bientap demo`)",
+                        "no database at {} (create one with `bientap init --profile ID`, or try `bientap demo`)",
+                        p.display()
+                    )
+                }
+            }
             StoreError::Exists(p) => tr!(
                 lang,
                 "đã có cơ sở dữ liệu tại {}; không ghi đè",
