@@ -39,7 +39,12 @@ pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
 /// Step `i` takes a database from version `i + 1` to `i + 2`. Each runs in one `BEGIN IMMEDIATE`
 /// transaction together with the new `user_version`, so a crash leaves the old version whole.
 /// When `schema.sql` changes, the same change is appended here.
-pub const MIGRATIONS: &[&str] = &[];
+pub const MIGRATIONS: &[&str] = &[
+    // 1 → 2: the title-only search index of the console's `~s` limit, filled from every item.
+    "CREATE VIRTUAL TABLE titles_fts USING fts5(title, content = '', contentless_delete = 1, \
+     tokenize = 'unicode61 remove_diacritics 2', detail = none); \
+     INSERT INTO titles_fts(rowid, title) SELECT id, bt_fold(title) FROM items;",
+];
 
 /// Bring a database at `from` up to `SCHEMA_VERSION`, one step per transaction.
 fn migrate(conn: &Connection, from: i64) -> Result<()> {
@@ -304,6 +309,16 @@ fn register_functions(conn: &Connection) -> Result<()> {
             let text: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
             let words: String = ctx.get::<Option<String>>(1)?.unwrap_or_default();
             Ok(has_words(&text, &words))
+        },
+    )?;
+    // `bt_fold(text)`: the text as the search indexes hold it (`fold_index`).
+    conn.create_scalar_function(
+        "bt_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let text: String = ctx.get::<Option<String>>(0)?.unwrap_or_default();
+            Ok(fold_index(&text))
         },
     )?;
     Ok(())

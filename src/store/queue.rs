@@ -59,6 +59,10 @@ pub struct Part {
     /// The filter is answered by an index walk in queue order (`assignee IS ?`, `step = ?`):
     /// no scan window is needed.
     pub indexed: bool,
+    /// Folded title words (space-separated) that every row of the filter has (a `~s` the
+    /// filter requires). When few titles have them (at most `title_ids_cap()`), the part is read
+    /// from those titles' ids (`titles_fts`) instead of walking the index with a scan window.
+    pub title: Option<String>,
 }
 
 impl Part {
@@ -93,6 +97,24 @@ pub struct Page {
 /// How many index entries one filtered part reads for one page before it stops and says
 /// "more…" (a condition that no index answers, e.g. `~s` or `~u`, is checked row by row).
 pub const SCAN_WINDOW: usize = 2000;
+
+/// Default of `title_ids_cap`.
+pub const TITLE_IDS_CAP: usize = 1500;
+
+static TITLE_CAP: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(TITLE_IDS_CAP);
+
+/// Up to how many titles with a `~s` part's words the part is read by id (fetched, checked
+/// and sorted: a few milliseconds) instead of an index walk with a scan window. Beyond it the
+/// words are common, so the walk finds its page in a short stretch of the index.
+pub fn title_ids_cap() -> usize {
+    TITLE_CAP.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Change `title_ids_cap` (tests: the rows are the same either way, only the plan changes).
+pub fn set_title_ids_cap(n: usize) {
+    TITLE_CAP.store(n, std::sync::atomic::Ordering::Relaxed);
+}
 
 /// Result of asking for a lease on an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,9 +247,23 @@ impl Store {
         walk: &Walk,
         window: Option<usize>,
         limit: usize,
+        by_title: Option<&str>,
     ) -> (String, Vec<Value>) {
         let mut range = String::from("1=1");
         let mut args: Vec<Value> = walk.params.clone();
+        let mut from = "items";
+        let mut window = window;
+        if let Some(q) = by_title {
+            // The few rows whose titles have the words, by rowid (NOT INDEXED: never the
+            // index walk), sorted in memory; the filter still checks each of them.
+            args.push(Value::Text(q.to_string()));
+            range.push_str(&format!(
+                " AND id IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?{})",
+                args.len()
+            ));
+            from = "items NOT INDEXED";
+            window = None;
+        }
         if let Some(s) = state {
             args.push(Value::Text(s.as_str().into()));
             range.push_str(&format!(" AND state = ?{}", args.len()));
@@ -271,7 +307,7 @@ impl Store {
                 args.push(Value::Integer(limit as i64));
                 let l = args.len();
                 format!(
-                    "SELECT {ROW_COLS} FROM items WHERE {range}{f} ORDER BY {o} LIMIT ?{l}",
+                    "SELECT {ROW_COLS} FROM {from} WHERE {range}{f} ORDER BY {o} LIMIT ?{l}",
                     o = walk.order
                 )
             }
@@ -313,16 +349,37 @@ impl Store {
             .optional()?)
     }
 
+    /// How a part is read: by the ids of titles with its words (the `titles_fts` query), or
+    /// None for the index walk.
+    fn by_title(&self, part: &Part) -> Result<Option<String>> {
+        let Some(words) = part.title.as_deref() else {
+            return Ok(None);
+        };
+        if part.filter.as_ref().is_none_or(|w| w.sql.is_empty()) {
+            return Ok(None);
+        }
+        Ok(match self.title_hits_capped(words, title_ids_cap())? {
+            Some(_) => super::search::title_fts_query(words),
+            None => None,
+        })
+    }
+
     /// The SQL statements `list_page` runs for a query (for `EXPLAIN QUERY PLAN` in the bench).
-    pub fn page_sql(q: &PageQuery) -> Vec<(String, Vec<Value>)> {
+    pub fn page_sql(&self, q: &PageQuery) -> Result<Vec<(String, Vec<Value>)>> {
         let walk = Walk::new(q.sort, &q.dir);
-        q.parts
-            .iter()
-            .map(|p| {
-                let window = p.window();
-                Self::walk_sql(p.state, p.filter.as_ref(), &walk, window, q.limit + 1)
-            })
-            .collect()
+        let mut out = Vec::new();
+        for p in &q.parts {
+            let by_title = self.by_title(p)?;
+            out.push(Self::walk_sql(
+                p.state,
+                p.filter.as_ref(),
+                &walk,
+                p.window(),
+                q.limit + 1,
+                by_title.as_deref(),
+            ));
+        }
+        Ok(out)
     }
 
     /// One page of a tab, read with keyset conditions on the indexes (one query per part, each
@@ -339,9 +396,16 @@ impl Store {
         // The nearest scan-window end over the parts (in walk direction).
         let mut stop: Option<(String, i64)> = None;
         for part in &q.parts {
-            let window = part.window();
-            let (sql, args) =
-                Self::walk_sql(part.state, part.filter.as_ref(), &walk, window, limit + 1);
+            let by_title = self.by_title(part)?;
+            let window = part.window().filter(|_| by_title.is_none());
+            let (sql, args) = Self::walk_sql(
+                part.state,
+                part.filter.as_ref(),
+                &walk,
+                window,
+                limit + 1,
+                by_title.as_deref(),
+            );
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(args), row_to_row)?

@@ -725,6 +725,7 @@ impl State {
                     state: Some(st),
                     filter: None,
                     indexed: false,
+                    title: None,
                 }),
                 // Each alternative its own query, so that each can use its own index
                 // (`assignee IS ?` uses items_assignee_due, `step IN (?)` items_state_step_due);
@@ -733,11 +734,13 @@ impl State {
                     state: Some(st),
                     filter: Some(filter::compile(&e, self.now)),
                     indexed: indexed(&e),
+                    title: filter::title_words(&e),
                 })),
                 e => out.push(Part {
                     state: Some(st),
                     filter: Some(filter::compile(&e, self.now)),
                     indexed: indexed(&e),
+                    title: filter::title_words(&e),
                 }),
             }
         }
