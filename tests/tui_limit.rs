@@ -103,9 +103,10 @@ fn title_limit_pages_the_rows_of_a_full_scan_with_either_plan() {
         format!("(~s {common} | ~D) ~s {second}"),
         "~s khongcotutrongtieude".to_string(),
     ];
-    // Cap 0: every title limit walks the index; a large cap: every one is read by id.
-    for cap in [0, 100_000] {
-        queue::set_title_ids_cap(cap);
+    // Caps 0: every title limit walks the index checking each row; a set cap only: the walk
+    // checks entries against the set of titles first; an ids cap: every one is read by id.
+    for (cap, set) in [(0, 0), (0, 100_000), (100_000, 100_000)] {
+        queue::set_title_caps(cap, set);
         let mut sec = app(&path, SECRETARY, bientap::i18n::Lang::Vi);
         for tab in ["2", "4", "9"] {
             press(&mut sec, tab);
@@ -118,7 +119,7 @@ fn title_limit_pages_the_rows_of_a_full_scan_with_either_plan() {
                     let want = brute(&path, &sec);
                     assert_eq!(
                         got, want,
-                        "cap {cap}, tab {tab}, sort {:?}, pattern {p}",
+                        "caps {cap} {set}, tab {tab}, sort {:?}, pattern {p}",
                         sec.state.queue.sort
                     );
                 }
@@ -126,7 +127,7 @@ fn title_limit_pages_the_rows_of_a_full_scan_with_either_plan() {
             }
         }
     }
-    queue::set_title_ids_cap(queue::TITLE_IDS_CAP);
+    queue::set_title_caps(queue::TITLE_IDS_CAP, queue::TITLE_SET_CAP);
 }
 
 #[test]
@@ -194,4 +195,56 @@ fn an_edited_title_is_found_by_its_new_words_only() {
     assert_eq!(s.title_hits_capped("lichmoi", 10).unwrap(), Some(1));
     // More hits than the cap: the caller walks the index instead.
     assert_eq!(s.title_hits_capped("thong", 0).unwrap(), None);
+}
+
+fn status_text(app: &bientap::tui::App) -> String {
+    match &app.state.status {
+        Some(
+            bientap::tui::app::Status::Info(s)
+            | bientap::tui::app::Status::Ok(s)
+            | bientap::tui::app::Status::Error(s),
+        ) => s.clone(),
+        None => String::new(),
+    }
+}
+
+#[test]
+fn tagging_by_pattern_says_when_the_cap_left_items_untagged() {
+    let cap = bientap::tui::app::TAG_LIMIT;
+    let (_d, path) = demo(cap + 25);
+    let all: i64 = Store::open(&path)
+        .unwrap()
+        .conn()
+        .query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+        .unwrap();
+    assert!(all > cap as i64);
+    for (lang, want) in [
+        (
+            bientap::i18n::Lang::En,
+            format!("{all} items match; only the first {cap}"),
+        ),
+        (
+            bientap::i18n::Lang::Vi,
+            format!("{all} tin khớp mẫu; chỉ đánh dấu {cap} tin đầu"),
+        ),
+    ] {
+        let mut sec = app(&path, SECRETARY, lang);
+        press(&mut sec, "T ! <Space> ~s <Space> khongcotunay <Enter>");
+        assert_eq!(sec.state.queue.tags.len(), cap);
+        let status = status_text(&sec);
+        assert!(status.contains(&want), "{status}");
+    }
+    // Under the cap: every match is tagged, and nothing is said about a cap.
+    let word = word_counts(&path)[0].0.clone();
+    let n = Store::open(&path)
+        .unwrap()
+        .title_hits_capped(&word, 100_000)
+        .unwrap()
+        .unwrap();
+    let mut sec = app(&path, SECRETARY, bientap::i18n::Lang::En);
+    press(&mut sec, &format!("T ~s <Space> {word} <Enter>"));
+    let status = status_text(&sec);
+    assert!(n < cap && sec.state.queue.tags.len() <= n, "{n}");
+    assert!(!sec.state.queue.tags.is_empty());
+    assert!(status.starts_with("tagged"), "{status}");
 }

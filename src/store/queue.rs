@@ -99,21 +99,42 @@ pub struct Page {
 pub const SCAN_WINDOW: usize = 2000;
 
 /// Default of `title_ids_cap`.
-pub const TITLE_IDS_CAP: usize = 1500;
+pub const TITLE_IDS_CAP: usize = 1000;
+
+/// Up to how many titles with a `~s` part's words its index walk checks each entry against
+/// those titles' ids (an in-memory set: a fraction of a microsecond an entry) and fetches
+/// only the rows in the set, so that the walk can look at `TITLE_SET_WINDOW` entries a page.
+/// Beyond it the words are common (over 1.5 % of items at a million): the plain walk fills
+/// its page in a short stretch of the index, and building the set would cost more than it
+/// saves.
+pub const TITLE_SET_CAP: usize = 15_000;
+
+/// How many index entries a part's walk looks at for one page when it checks them against
+/// the set of titles with the words (see `TITLE_SET_CAP`).
+pub const TITLE_SET_WINDOW: usize = 20_000;
 
 static TITLE_CAP: std::sync::atomic::AtomicUsize =
     std::sync::atomic::AtomicUsize::new(TITLE_IDS_CAP);
 
 /// Up to how many titles with a `~s` part's words the part is read by id (fetched, checked
-/// and sorted: a few milliseconds) instead of an index walk with a scan window. Beyond it the
-/// words are common, so the walk finds its page in a short stretch of the index.
+/// and sorted: a few milliseconds) instead of an index walk.
 pub fn title_ids_cap() -> usize {
     TITLE_CAP.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// Change `title_ids_cap` (tests: the rows are the same either way, only the plan changes).
-pub fn set_title_ids_cap(n: usize) {
-    TITLE_CAP.store(n, std::sync::atomic::Ordering::Relaxed);
+static SET_CAP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(TITLE_SET_CAP);
+
+/// Up to how many titles with a `~s` part's words the walk checks entries against their set
+/// (default `TITLE_SET_CAP`).
+pub fn title_set_cap() -> usize {
+    SET_CAP.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Change `title_ids_cap` and `title_set_cap` (tests: the rows are the same with every plan,
+/// only the plan changes).
+pub fn set_title_caps(ids: usize, set: usize) {
+    TITLE_CAP.store(ids, std::sync::atomic::Ordering::Relaxed);
+    SET_CAP.store(set, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Result of asking for a lease on an item.
@@ -175,6 +196,17 @@ fn cmp_rows(a: &ItemRow, b: &ItemRow, sort: SortKey) -> std::cmp::Ordering {
     }
 }
 
+/// How a part with a `~s` is read (see `Part::title`).
+#[derive(Debug, Clone, PartialEq)]
+enum TitlePlan {
+    /// The index walk, each row checked (common words, or no `~s`).
+    Walk,
+    /// The rows of the titles with the words, by id (`titles_fts` query), sorted in memory.
+    ById(String),
+    /// The index walk, each entry first checked against the ids of the titles with the words.
+    InSet(String),
+}
+
 /// One page walk over an index: the range condition (after or before the cursor, in index
 /// order), its parameters, and the ORDER BY that the index answers.
 struct Walk {
@@ -183,6 +215,8 @@ struct Walk {
     order: String,
     /// The sort key expression (to read the scan window's last key).
     key: &'static str,
+    /// The walk goes up the index.
+    up: bool,
 }
 
 impl Walk {
@@ -234,35 +268,47 @@ impl Walk {
             params,
             order,
             key,
+            up,
         }
     }
 }
 
 impl Store {
-    /// The SQL of one part's walk: `(sql, params)`. With `window`, only the first `window`
-    /// index entries of the walk are looked at (then the filter applies to them).
+    /// The SQL of one part's walk: `(sql, params)`. With `end` (the last entry of the part's
+    /// scan window, from `window_end`), the walk stops there: the range is bounded on both
+    /// sides, so the index answers the ORDER BY and rows are read only until the page is full.
     fn walk_sql(
         state: Option<State>,
         filter: Option<&Where>,
         walk: &Walk,
-        window: Option<usize>,
+        end: Option<&(String, i64)>,
         limit: usize,
-        by_title: Option<&str>,
+        title: &TitlePlan,
     ) -> (String, Vec<Value>) {
         let mut range = String::from("1=1");
         let mut args: Vec<Value> = walk.params.clone();
         let mut from = "items";
-        let mut window = window;
-        if let Some(q) = by_title {
-            // The few rows whose titles have the words, by rowid (NOT INDEXED: never the
-            // index walk), sorted in memory; the filter still checks each of them.
-            args.push(Value::Text(q.to_string()));
-            range.push_str(&format!(
-                " AND id IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?{})",
-                args.len()
-            ));
-            from = "items NOT INDEXED";
-            window = None;
+        match title {
+            TitlePlan::Walk => {}
+            TitlePlan::ById(q) => {
+                // The few rows whose titles have the words, by rowid (NOT INDEXED: never the
+                // index walk), sorted in memory; the filter still checks each of them.
+                args.push(Value::Text(q.to_string()));
+                range.push_str(&format!(
+                    " AND id IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?{})",
+                    args.len()
+                ));
+                from = "items NOT INDEXED";
+            }
+            TitlePlan::InSet(q) => {
+                // Each index entry is checked against the set of titles with the words before
+                // its row is read (`+id`: never a lookup by id; SQLite builds the set once).
+                args.push(Value::Text(q.to_string()));
+                range.push_str(&format!(
+                    " AND +id IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?{})",
+                    args.len()
+                ));
+            }
         }
         if let Some(s) = state {
             args.push(Value::Text(s.as_str().into()));
@@ -272,46 +318,45 @@ impl Store {
             range.push_str(" AND ");
             range.push_str(&walk.cond);
         }
+        if let Some((k, id)) = end {
+            args.push(Value::Text(k.clone()));
+            let kn = args.len();
+            args.push(Value::Integer(*id));
+            let idn = args.len();
+            let (le, lt, idc) = if walk.up {
+                ("<=", "<", "<=")
+            } else {
+                (">=", ">", ">=")
+            };
+            range.push_str(&format!(
+                " AND {key} {le} ?{kn} AND ({key} {lt} ?{kn} OR id {idc} ?{idn})",
+                key = walk.key
+            ));
+        }
         // Filter parameters are positional `?`: number them after ours.
-        let filter_sql = filter.filter(|w| !w.sql.is_empty()).map(|w| {
-            let mut out = String::new();
-            let mut n = args.len();
-            for ch in w.sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("?{n}"));
-                } else {
-                    out.push(ch);
+        let f = filter
+            .filter(|w| !w.sql.is_empty())
+            .map(|w| {
+                let mut out = String::new();
+                let mut n = args.len();
+                for ch in w.sql.chars() {
+                    if ch == '?' {
+                        n += 1;
+                        out.push_str(&format!("?{n}"));
+                    } else {
+                        out.push(ch);
+                    }
                 }
-            }
-            args.extend(w.params.iter().cloned());
-            out
-        });
-        let sql = match (filter_sql, window) {
-            (Some(f), Some(win)) => {
-                args.push(Value::Integer(win as i64));
-                let w = args.len();
-                args.push(Value::Integer(limit as i64));
-                let l = args.len();
-                // The window is read from the index alone (a covering walk); only its rows
-                // are fetched and checked.
-                format!(
-                    "SELECT {ROW_COLS} FROM \
-                     (SELECT id AS wid FROM items WHERE {range} ORDER BY {o} LIMIT ?{w}) \
-                     CROSS JOIN items ON items.id = wid WHERE ({f}) ORDER BY {o} LIMIT ?{l}",
-                    o = walk.order
-                )
-            }
-            (f, _) => {
-                let f = f.map(|f| format!(" AND ({f})")).unwrap_or_default();
-                args.push(Value::Integer(limit as i64));
-                let l = args.len();
-                format!(
-                    "SELECT {ROW_COLS} FROM {from} WHERE {range}{f} ORDER BY {o} LIMIT ?{l}",
-                    o = walk.order
-                )
-            }
-        };
+                args.extend(w.params.iter().cloned());
+                format!(" AND ({out})")
+            })
+            .unwrap_or_default();
+        args.push(Value::Integer(limit as i64));
+        let l = args.len();
+        let sql = format!(
+            "SELECT {ROW_COLS} FROM {from} WHERE {range}{f} ORDER BY {o} LIMIT ?{l}",
+            o = walk.order
+        );
         (sql, args)
     }
 
@@ -349,18 +394,35 @@ impl Store {
             .optional()?)
     }
 
-    /// How a part is read: by the ids of titles with its words (the `titles_fts` query), or
-    /// None for the index walk.
-    fn by_title(&self, part: &Part) -> Result<Option<String>> {
+    /// How a part is read, from how many titles have its `~s` words (counted once a page
+    /// for each set of words: `hits`), and the scan window of its walk.
+    fn title_plan(
+        &self,
+        part: &Part,
+        hits: &mut Vec<(String, Option<usize>)>,
+    ) -> Result<(TitlePlan, Option<usize>)> {
+        let window = part.window();
         let Some(words) = part.title.as_deref() else {
-            return Ok(None);
+            return Ok((TitlePlan::Walk, window));
+        };
+        let Some(q) = super::search::title_fts_query(words) else {
+            return Ok((TitlePlan::Walk, window));
         };
         if part.filter.as_ref().is_none_or(|w| w.sql.is_empty()) {
-            return Ok(None);
+            return Ok((TitlePlan::Walk, window));
         }
-        Ok(match self.title_hits_capped(words, title_ids_cap())? {
-            Some(_) => super::search::title_fts_query(words),
-            None => None,
+        let n = match hits.iter().find(|(w, _)| w == words) {
+            Some((_, n)) => *n,
+            None => {
+                let n = self.title_hits_capped(words, title_set_cap().max(title_ids_cap()))?;
+                hits.push((words.to_string(), n));
+                n
+            }
+        };
+        Ok(match n {
+            Some(n) if n <= title_ids_cap() => (TitlePlan::ById(q), None),
+            Some(_) => (TitlePlan::InSet(q), window.map(|w| w.max(TITLE_SET_WINDOW))),
+            None => (TitlePlan::Walk, window),
         })
     }
 
@@ -368,15 +430,20 @@ impl Store {
     pub fn page_sql(&self, q: &PageQuery) -> Result<Vec<(String, Vec<Value>)>> {
         let walk = Walk::new(q.sort, &q.dir);
         let mut out = Vec::new();
+        let mut hits = Vec::new();
         for p in &q.parts {
-            let by_title = self.by_title(p)?;
+            let (plan, window) = self.title_plan(p, &mut hits)?;
+            let end = match window {
+                Some(w) => self.window_end(p.state, &walk, w)?,
+                None => None,
+            };
             out.push(Self::walk_sql(
                 p.state,
                 p.filter.as_ref(),
                 &walk,
-                p.window(),
+                end.as_ref(),
                 q.limit + 1,
-                by_title.as_deref(),
+                &plan,
             ));
         }
         Ok(out)
@@ -395,31 +462,34 @@ impl Store {
         let mut all: Vec<ItemRow> = Vec::new();
         // The nearest scan-window end over the parts (in walk direction).
         let mut stop: Option<(String, i64)> = None;
+        let mut hits = Vec::new();
         for part in &q.parts {
-            let by_title = self.by_title(part)?;
-            let window = part.window().filter(|_| by_title.is_none());
+            let (plan, window) = self.title_plan(part, &mut hits)?;
+            // A part with a scan window reads its walk up to the window's last entry.
+            let end = match window {
+                Some(w) => self.window_end(part.state, &walk, w)?,
+                None => None,
+            };
             let (sql, args) = Self::walk_sql(
                 part.state,
                 part.filter.as_ref(),
                 &walk,
-                window,
+                end.as_ref(),
                 limit + 1,
-                by_title.as_deref(),
+                &plan,
             );
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(args), row_to_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            if let Some(win) = window {
+            if let Some(end) = end {
                 if rows.len() <= limit {
-                    if let Some(end) = self.window_end(part.state, &walk, win)? {
-                        let nearer = match &stop {
-                            None => true,
-                            Some(s) => (up && end < *s) || (!up && end > *s),
-                        };
-                        if nearer {
-                            stop = Some(end);
-                        }
+                    let nearer = match &stop {
+                        None => true,
+                        Some(s) => (up && end < *s) || (!up && end > *s),
+                    };
+                    if nearer {
+                        stop = Some(end);
                     }
                 }
             }
@@ -536,6 +606,20 @@ impl Store {
             total += n;
         }
         Ok(total)
+    }
+
+    /// How many items match a condition, counted up to `cap + 1` (more than `cap`: beyond).
+    pub fn count_matching(&self, filter: &Where, cap: usize) -> Result<i64> {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM items WHERE ({}) LIMIT ?)",
+            filter.sql
+        );
+        let mut args = filter.params.clone();
+        args.push(Value::Integer(cap as i64 + 1));
+        Ok(self
+            .conn
+            .prepare(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
     }
 
     /// Ids of items matching a condition (for tagging by pattern), at most `limit`.

@@ -27,6 +27,8 @@ pub const LEASE_RENEW_SECS: i64 = 30;
 pub const SEARCH_LIMIT: usize = 200;
 /// Tagging by pattern tags at most this many items.
 pub const TAG_LIMIT: usize = 1000;
+/// Up to how many matches `T` counts to say how many were left untagged.
+pub const TAG_COUNT_CAP: usize = 100_000;
 /// Counts of "my work" beyond this show as "999+".
 pub const COUNT_CAP: usize = 999;
 
@@ -547,7 +549,12 @@ pub enum UiAction {
     },
     Saved(Result<i64, SaveError>),
     NoteAdded(Result<(), String>),
-    Tagged(Vec<i64>),
+    /// Items tagged by a pattern (at most `TAG_LIMIT`), and how many matched in all (counted
+    /// up to `TAG_COUNT_CAP`; more means "more than that").
+    Tagged {
+        ids: Vec<i64>,
+        matched: i64,
+    },
     DraftFound(Option<(Content, i64)>),
     Failed(String),
     DataChanged,
@@ -1578,15 +1585,29 @@ pub fn update(s: &mut State, a: UiAction) -> Vec<Effect> {
                 None => vec![],
             }
         }
-        UiAction::Tagged(ids) => {
+        UiAction::Tagged { ids, matched } => {
             let n = ids.len();
             s.queue.tags.extend(ids);
             let total = s.queue.tags.len();
-            s.info(tr!(
-                lang,
-                "đã đánh dấu thêm {n} (tổng {total}); ; để áp dụng một quyết định",
-                "tagged {n} more ({total} in all); ; applies a decision"
-            ));
+            if matched > n as i64 {
+                // Honest about the cap: how many matched, and that only the first were tagged.
+                let how_many = if matched > TAG_COUNT_CAP as i64 {
+                    tr!(lang, "hơn {}", "more than {}", TAG_COUNT_CAP)
+                } else {
+                    matched.to_string()
+                };
+                s.info(tr!(
+                    lang,
+                    "{how_many} tin khớp mẫu; chỉ đánh dấu {n} tin đầu (số nhỏ nhất; tối đa {TAG_LIMIT} một lần) — thu hẹp mẫu để đánh dấu phần còn lại; tổng {total} đã đánh dấu",
+                    "{how_many} items match; only the first {n} (lowest numbers; at most {TAG_LIMIT} at a time) were tagged — narrow the pattern for the rest; {total} tagged in all"
+                ));
+            } else {
+                s.info(tr!(
+                    lang,
+                    "đã đánh dấu thêm {n} (tổng {total}); ; để áp dụng một quyết định",
+                    "tagged {n} more ({total} in all); ; applies a decision"
+                ));
+            }
             vec![]
         }
         UiAction::DraftFound(d) => {

@@ -404,8 +404,17 @@ impl App {
             }
             Effect::TagPattern(expr) => {
                 let w = filter::compile(&expr, self.state.now);
-                match self.store.ids_matching(&w, app::TAG_LIMIT) {
-                    Ok(ids) => vec![UiAction::Tagged(ids)],
+                let r = self.store.ids_matching(&w, app::TAG_LIMIT).and_then(|ids| {
+                    // At the cap, count how many matched (up to TAG_COUNT_CAP) to say so.
+                    let matched = if ids.len() >= app::TAG_LIMIT {
+                        self.store.count_matching(&w, app::TAG_COUNT_CAP)?
+                    } else {
+                        ids.len() as i64
+                    };
+                    Ok(UiAction::Tagged { ids, matched })
+                });
+                match r {
+                    Ok(a) => vec![a],
                     Err(e) => fail(self.msg(e)),
                 }
             }
