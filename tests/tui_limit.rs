@@ -248,3 +248,36 @@ fn tagging_by_pattern_says_when_the_cap_left_items_untagged() {
     assert!(!sec.state.queue.tags.is_empty());
     assert!(status.starts_with("tagged"), "{status}");
 }
+
+#[test]
+fn the_cached_title_set_follows_items_added_by_another_connection() {
+    let (_d, path) = demo(30);
+    let add = |title: &str| {
+        Store::open(&path)
+            .unwrap()
+            .add_item(
+                &bientap::store::Ctx {
+                    actor: SECRETARY.into(),
+                    os_login: SECRETARY.into(),
+                    now: now(),
+                },
+                &bientap::store::NewItem {
+                    title: title.into(),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+    };
+    let first = add("Thông báo lịch tiếpdân tháng 12");
+    // Every `~s` of this test is read by the walk checking the (cached) set of title ids.
+    queue::set_title_caps(0, 100_000);
+    let mut sec = app(&path, SECRETARY, bientap::i18n::Lang::Vi);
+    press(&mut sec, "2 l ~s <Space> tiepdan <Enter>");
+    assert_eq!(all_pages(&mut sec), vec![first]);
+    let second = add("Lịch tiếpdân bổ sung");
+    press(&mut sec, "3 2");
+    let mut got = all_pages(&mut sec);
+    got.sort();
+    queue::set_title_caps(queue::TITLE_IDS_CAP, queue::TITLE_SET_CAP);
+    assert_eq!(got, vec![first, second]);
+}

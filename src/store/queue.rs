@@ -203,8 +203,10 @@ enum TitlePlan {
     Walk,
     /// The rows of the titles with the words, by id (`titles_fts` query), sorted in memory.
     ById(String),
-    /// The index walk, each entry first checked against the ids of the titles with the words.
-    InSet(String),
+    /// The index walk, each entry first checked against the ids of the titles with the words:
+    /// the connection's cached set `temp.bt_title_set` when it holds them (`true`), else a set
+    /// built from the `titles_fts` query by each statement.
+    InSet(String, bool),
 }
 
 /// One page walk over an index: the range condition (after or before the cursor, in index
@@ -300,9 +302,14 @@ impl Store {
                 ));
                 from = "items NOT INDEXED";
             }
-            TitlePlan::InSet(q) => {
-                // Each index entry is checked against the set of titles with the words before
-                // its row is read (`+id`: never a lookup by id; SQLite builds the set once).
+            TitlePlan::InSet(_, true) => {
+                // Each index entry is checked against the cached set of titles with the words
+                // (a rowid table: no set to build) before its row is read (`+id`: never a
+                // lookup by id).
+                range.push_str(" AND +id IN (SELECT id FROM temp.bt_title_set)");
+            }
+            TitlePlan::InSet(q, false) => {
+                // The same with a set SQLite builds from the title index for this statement.
                 args.push(Value::Text(q.to_string()));
                 range.push_str(&format!(
                     " AND +id IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?{})",
@@ -400,6 +407,7 @@ impl Store {
         &self,
         part: &Part,
         hits: &mut Vec<(String, Option<usize>)>,
+        cached: &mut Option<String>,
     ) -> Result<(TitlePlan, Option<usize>)> {
         let window = part.window();
         let Some(words) = part.title.as_deref() else {
@@ -421,18 +429,77 @@ impl Store {
         };
         Ok(match n {
             Some(n) if n <= title_ids_cap() => (TitlePlan::ById(q), None),
-            Some(_) => (TitlePlan::InSet(q), window.map(|w| w.max(TITLE_SET_WINDOW))),
+            Some(_) => {
+                // One set of words a page uses the connection's cached set (the others, in a
+                // rare `~s a | ~s b`, have their sets built by their statements).
+                let use_cache = match cached {
+                    Some(c) => *c == q,
+                    None => {
+                        let ok = self.cache_title_set(&q).unwrap_or(false);
+                        if ok {
+                            *cached = Some(q.clone());
+                        }
+                        ok
+                    }
+                };
+                (
+                    TitlePlan::InSet(q, use_cache),
+                    window.map(|w| w.max(TITLE_SET_WINDOW)),
+                )
+            }
             None => (TitlePlan::Walk, window),
         })
+    }
+
+    /// Make `temp.bt_title_set` hold the ids of the titles matching `q` (a `titles_fts`
+    /// query). The set is kept for the next pages: it is rebuilt only when the words change or
+    /// the database has changed since (`data_version`: another connection committed;
+    /// `total_changes()`: this one wrote). False when the connection cannot keep it.
+    fn cache_title_set(&self, q: &str) -> Result<bool> {
+        let c = &self.conn;
+        c.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS bt_title_set(id INTEGER PRIMARY KEY); \
+             CREATE TEMP TABLE IF NOT EXISTS bt_title_set_key(q TEXT NOT NULL, dv INTEGER NOT NULL, tc INTEGER NOT NULL);",
+        )?;
+        let now: (i64, i64) = c
+            .prepare_cached(
+                "SELECT (SELECT data_version FROM pragma_data_version()), total_changes()",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let key: Option<(String, i64, i64)> = c
+            .prepare_cached("SELECT q, dv, tc FROM temp.bt_title_set_key")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if key
+            .as_ref()
+            .is_some_and(|(kq, dv, tc)| kq == q && (*dv, *tc) == now)
+        {
+            return Ok(true);
+        }
+        c.prepare_cached("DELETE FROM temp.bt_title_set")?
+            .execute([])?;
+        c.prepare_cached(
+            "INSERT INTO temp.bt_title_set(id) SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?1",
+        )?
+        .execute([q])?;
+        c.prepare_cached("DELETE FROM temp.bt_title_set_key")?
+            .execute([])?;
+        // The key row's own insert counts in total_changes(): store the count after it.
+        let tc: i64 = c
+            .prepare_cached("SELECT total_changes()")?
+            .query_row([], |r| r.get(0))?;
+        c.prepare_cached("INSERT INTO temp.bt_title_set_key(q, dv, tc) VALUES (?1, ?2, ?3)")?
+            .execute(params![q, now.0, tc + 1])?;
+        Ok(true)
     }
 
     /// The SQL statements `list_page` runs for a query (for `EXPLAIN QUERY PLAN` in the bench).
     pub fn page_sql(&self, q: &PageQuery) -> Result<Vec<(String, Vec<Value>)>> {
         let walk = Walk::new(q.sort, &q.dir);
         let mut out = Vec::new();
-        let mut hits = Vec::new();
+        let (mut hits, mut cached) = (Vec::new(), None);
         for p in &q.parts {
-            let (plan, window) = self.title_plan(p, &mut hits)?;
+            let (plan, window) = self.title_plan(p, &mut hits, &mut cached)?;
             let end = match window {
                 Some(w) => self.window_end(p.state, &walk, w)?,
                 None => None,
@@ -462,9 +529,9 @@ impl Store {
         let mut all: Vec<ItemRow> = Vec::new();
         // The nearest scan-window end over the parts (in walk direction).
         let mut stop: Option<(String, i64)> = None;
-        let mut hits = Vec::new();
+        let (mut hits, mut cached) = (Vec::new(), None);
         for part in &q.parts {
-            let (plan, window) = self.title_plan(part, &mut hits)?;
+            let (plan, window) = self.title_plan(part, &mut hits, &mut cached)?;
             // A part with a scan window reads its walk up to the window's last entry.
             let end = match window {
                 Some(w) => self.window_end(part.state, &walk, w)?,
