@@ -9,7 +9,9 @@ use ratatui_textarea::TextArea;
 use super::filter::{self, Expr};
 use super::keymap::{self, Cmd, Ctx as KeyCtx};
 use super::keys::{Code, Key};
-use crate::domain::item::{Attribution, Content, Opinion, SourceKind, State as IState};
+use crate::domain::item::{
+    Attribution, ContactMethod, Content, Opinion, SourceKind, State as IState,
+};
 use crate::domain::profile::{Capability, Profile, ReasonKind, StepKind};
 use crate::domain::workflow::{self, Action, Actor};
 use crate::i18n::Lang;
@@ -102,10 +104,13 @@ pub enum FlowKind {
     Opinion,
     Publish,
     Withdraw,
+    /// The secretary's record that the source (or attribution) was confirmed by contacting
+    /// someone (not a state change).
+    Confirm,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 10] = [
+    pub const ALL: [FlowKind; 11] = [
         FlowKind::Step,
         FlowKind::Triage,
         FlowKind::Assign,
@@ -116,6 +121,7 @@ impl FlowKind {
         FlowKind::Resubmit,
         FlowKind::Publish,
         FlowKind::Withdraw,
+        FlowKind::Confirm,
     ];
 
     /// A probe action with placeholder parameters (to ask the workflow whether it is allowed).
@@ -165,6 +171,7 @@ impl FlowKind {
                 reasons: vec![],
                 note: "x".into(),
             },
+            FlowKind::Confirm => Action::ConfirmSource,
         }
     }
 
@@ -179,7 +186,11 @@ impl FlowKind {
             FlowKind::Escalate => lang.pick("xin ý kiến lãnh đạo", "escalate to the head"),
             FlowKind::Opinion => lang.pick("cho ý kiến", "give opinion"),
             FlowKind::Publish => lang.pick("đăng", "publish"),
-            FlowKind::Withdraw => lang.pick("gỡ", "withdraw"),
+            FlowKind::Withdraw => lang.pick("gỡ tin (kèm căn cứ)", "withdraw (with grounds)"),
+            FlowKind::Confirm => lang.pick(
+                "ghi đã xác minh nguồn (đã liên hệ)",
+                "record the source confirmed (contacted)",
+            ),
         }
     }
 
@@ -205,6 +216,9 @@ pub struct Flow {
     pub step_kind: Option<StepKind>,
     /// Failed checks of the single target, for pre-selecting return codes.
     pub failed_checks: Vec<String>,
+    /// What was confirmed (`source` or `attribution`) and how (confirm flow).
+    pub what: Option<String>,
+    pub how: Option<ContactMethod>,
 }
 
 impl Flow {
@@ -231,10 +245,8 @@ impl Flow {
                 note,
             },
             FlowKind::Publish => Action::Publish,
-            FlowKind::Withdraw => Action::Withdraw {
-                reasons: vec![],
-                note,
-            },
+            FlowKind::Withdraw => Action::Withdraw { reasons, note },
+            FlowKind::Confirm => Action::ConfirmSource,
         }
     }
 }
@@ -246,6 +258,8 @@ pub enum PickPurpose {
     User,
     Reasons,
     Opinion,
+    ConfirmWhat,
+    ConfirmHow,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -503,6 +517,13 @@ pub enum Effect {
     AddNote {
         id: i64,
         text: String,
+    },
+    /// Record that the source (or attribution) was confirmed by contacting someone.
+    Confirm {
+        id: i64,
+        what: String,
+        how: ContactMethod,
+        note: String,
     },
     TagPattern(Expr),
     CheckDraft(i64),
@@ -946,6 +967,8 @@ fn start_flow(s: &mut State, kind: FlowKind, bulk: bool) -> Vec<Effect> {
         confirmed: false,
         step_kind: None,
         failed_checks: vec![],
+        what: None,
+        how: None,
     };
     if bulk {
         if !kind.bulk() {
@@ -1083,6 +1106,82 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             PickPurpose::User,
         )),
         FlowKind::Reject if flow.reasons.is_none() => Some(reasons_picker(ReasonKind::Reject, &[])),
+        // Taking down: the grounds are any of the profile's reason codes (refusal grounds
+        // first), each with its citation; the note is always required (the workflow says so).
+        FlowKind::Withdraw if flow.reasons.is_none() => {
+            let mut rs: Vec<&crate::domain::profile::ReasonCode> = p.reasons.iter().collect();
+            rs.sort_by_key(|r| r.kind != ReasonKind::Reject);
+            Some(picker(
+                lang.pick(
+                    "Căn cứ gỡ tin (Space chọn, Enter xong; bắt buộc ghi chú sau)",
+                    "Grounds for withdrawal (Space picks, Enter done; a note follows)",
+                )
+                .into(),
+                rs.iter()
+                    .map(|r| PickItem {
+                        key: r.code.clone(),
+                        label: format!("{} — {}", r.code, r.label(lang)),
+                        detail: r.citation.clone(),
+                        checked: false,
+                        enabled: true,
+                    })
+                    .collect(),
+                true,
+                PickPurpose::Reasons,
+            ))
+        }
+        FlowKind::Confirm if flow.what.is_none() => Some(picker(
+            lang.pick("Xác minh điều gì", "What was confirmed").into(),
+            vec![
+                PickItem {
+                    key: "source".into(),
+                    label: lang.pick("nguồn tin", "the source").into(),
+                    detail: lang
+                        .pick(
+                            "người/cơ quan cung cấp thông tin",
+                            "who provided the information",
+                        )
+                        .into(),
+                    checked: false,
+                    enabled: true,
+                },
+                PickItem {
+                    key: "attribution".into(),
+                    label: lang.pick("trích dẫn", "the attribution").into(),
+                    detail: lang
+                        .pick(
+                            "tác giả, tên nguồn được trích dẫn",
+                            "the quoted author and source name",
+                        )
+                        .into(),
+                    checked: false,
+                    enabled: true,
+                },
+            ],
+            false,
+            PickPurpose::ConfirmWhat,
+        )),
+        FlowKind::Confirm if flow.how.is_none() => Some(picker(
+            lang.pick("Đã liên hệ bằng cách nào", "How they were contacted")
+                .into(),
+            [
+                ContactMethod::Phone,
+                ContactMethod::Email,
+                ContactMethod::InPerson,
+                ContactMethod::Document,
+            ]
+            .iter()
+            .map(|m| PickItem {
+                key: m.as_str().into(),
+                label: m.label(lang).into(),
+                detail: String::new(),
+                checked: false,
+                enabled: true,
+            })
+            .collect(),
+            false,
+            PickPurpose::ConfirmHow,
+        )),
         FlowKind::Return if flow.reasons.is_none() => {
             Some(reasons_picker(ReasonKind::Return, &flow.failed_checks))
         }
@@ -1112,6 +1211,7 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
         | FlowKind::Escalate
         | FlowKind::Opinion
         | FlowKind::Withdraw
+        | FlowKind::Confirm
             if flow.note.is_none() =>
         {
             Some(note_prompt)
@@ -1139,6 +1239,17 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             let action = flow.action();
             s.flow = None;
             s.info(lang.pick("đang ghi…", "saving…").into());
+            if flow.kind == FlowKind::Confirm {
+                let Some(&(id, _)) = flow.targets.first() else {
+                    return vec![];
+                };
+                return vec![Effect::Confirm {
+                    id,
+                    what: flow.what.unwrap_or_else(|| "source".into()),
+                    how: flow.how.unwrap_or(ContactMethod::Phone),
+                    note: flow.note.unwrap_or_default(),
+                }];
+            }
             vec![Effect::Decide {
                 targets: flow.targets,
                 action,
@@ -1228,6 +1339,18 @@ fn picked(s: &mut State, p: Picker) -> Vec<Effect> {
         PickPurpose::Opinion => {
             if let Some(f) = s.flow.as_mut() {
                 f.opinion = Opinion::parse(&chosen[0]);
+            }
+            advance_flow(s)
+        }
+        PickPurpose::ConfirmWhat => {
+            if let Some(f) = s.flow.as_mut() {
+                f.what = chosen.into_iter().next();
+            }
+            advance_flow(s)
+        }
+        PickPurpose::ConfirmHow => {
+            if let Some(f) = s.flow.as_mut() {
+                f.how = chosen.first().and_then(|c| ContactMethod::parse(c));
             }
             advance_flow(s)
         }
@@ -1375,7 +1498,7 @@ fn submit_prompt(s: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
             let required = s.flow.as_ref().is_some_and(|f| {
                 matches!(
                     f.kind,
-                    FlowKind::Reject | FlowKind::Return | FlowKind::Withdraw
+                    FlowKind::Reject | FlowKind::Return | FlowKind::Withdraw | FlowKind::Confirm
                 ) || (f.kind == FlowKind::Opinion && f.opinion == Some(Opinion::Disagree))
             });
             if required && text.trim().is_empty() {

@@ -402,6 +402,36 @@ impl App {
                 let r = self.store.add_note(&ctx, id, &text).map(|_| ());
                 vec![UiAction::NoteAdded(r.map_err(|e| self.msg(e)))]
             }
+            Effect::Confirm {
+                id,
+                what,
+                how,
+                note,
+            } => {
+                let ctx = self.ctx();
+                match self.store.confirm(&ctx, id, &what, how, &note) {
+                    Ok(()) => vec![UiAction::Decided {
+                        ok: 1,
+                        failed: vec![],
+                        last: Some(tr!(
+                            lang,
+                            "#{id}: đã ghi xác minh {} ({})",
+                            "#{id}: {} confirmed ({})",
+                            if what == "attribution" {
+                                lang.pick("trích dẫn", "attribution")
+                            } else {
+                                lang.pick("nguồn", "source")
+                            },
+                            how.label(lang)
+                        )),
+                    }],
+                    Err(e) => vec![UiAction::Decided {
+                        ok: 0,
+                        failed: vec![(id, self.msg(e))],
+                        last: None,
+                    }],
+                }
+            }
             Effect::TagPattern(expr) => {
                 let w = filter::compile(&expr, self.state.now);
                 let r = self.store.ids_matching(&w, app::TAG_LIMIT).and_then(|ids| {
