@@ -281,3 +281,61 @@ fn the_cached_title_set_follows_items_added_by_another_connection() {
     queue::set_title_caps(queue::TITLE_IDS_CAP, queue::TITLE_SET_CAP);
     assert_eq!(got, vec![first, second]);
 }
+
+#[test]
+fn full_scan_windows_page_the_same_rows_in_every_sort() {
+    // More closed items than a scan window (`SCAN_WINDOW`), titles in mixed case.
+    let (_d, path) = demo(20);
+    let n = queue::SCAN_WINDOW + 700;
+    {
+        let s = Store::open(&path).unwrap();
+        s.conn()
+            .execute_batch(&format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+                 INSERT INTO items(state, title, unit, received_at, due_at, created_at, updated_at)
+                 SELECT 'published',
+                        CASE i % 4 WHEN 0 THEN 'Văn bản ' WHEN 1 THEN 'an toàn ' WHEN 2 THEN 'Zeta ' ELSE 'bản tin ' END
+                          || CASE WHEN i % 5 = 0 THEN 'alpha ' ELSE '' END
+                          || CASE WHEN i % 37 = 0 THEN 'beta ' ELSE '' END
+                          || CASE WHEN i % 211 = 0 THEN 'gamma ' ELSE '' END || 'số ' || i,
+                        CASE WHEN i % 3 = 0 THEN 'Phòng A' ELSE 'Phòng B' END,
+                        printf('2025-%02d-%02dT08:00:00Z', 1 + i % 12, 1 + i % 28),
+                        CASE WHEN i % 7 = 0 THEN NULL ELSE printf('2025-%02d-%02dT10:00:00Z', 1 + i % 12, 1 + (i * 7) % 28) END,
+                        '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z'
+                 FROM n;
+                 INSERT INTO titles_fts(rowid, title)
+                 SELECT id, bt_fold(title) FROM items WHERE id > 20;"
+            ))
+            .unwrap();
+    }
+    let patterns = [
+        "~s alpha",
+        "~s beta",
+        "~u B",
+        "~s ban ~u A",
+        "~s alpha | ~s beta",
+        "~s gamma",
+        "~s gamma | ~u A",
+    ];
+    for (cap, set) in [(0, 0), (0, 100_000), (100_000, 100_000)] {
+        queue::set_title_caps(cap, set);
+        let mut sec = app(&path, SECRETARY, bientap::i18n::Lang::En);
+        press(&mut sec, "9");
+        for _sort in 0..3 {
+            for p in patterns {
+                let typed = p.replace(' ', " <Space> ");
+                press(&mut sec, &format!("l <C-u> {typed} <Enter>"));
+                assert!(sec.state.queue.limit.is_some(), "{p} parses");
+                let got = all_pages(&mut sec);
+                let want = brute(&path, &sec);
+                assert_eq!(
+                    got, want,
+                    "caps {cap} {set}, sort {:?}, pattern {p}",
+                    sec.state.queue.sort
+                );
+            }
+            press(&mut sec, "s");
+        }
+    }
+    queue::set_title_caps(queue::TITLE_IDS_CAP, queue::TITLE_SET_CAP);
+}

@@ -398,7 +398,15 @@ impl Store {
             .query_row(rusqlite::params_from_iter(args), |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })
-            .optional()?)
+            .optional()?
+            // Keys compare as `key_of` makes them: titles ASCII-lowercased (NOCASE order).
+            .map(|(k, id)| {
+                if walk.key.starts_with("title") {
+                    (k.to_ascii_lowercase(), id)
+                } else {
+                    (k, id)
+                }
+            }))
     }
 
     /// How a part is read, from how many titles have its `~s` words (counted once a page
