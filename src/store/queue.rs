@@ -109,8 +109,9 @@ pub const TITLE_IDS_CAP: usize = 1000;
 /// saves.
 pub const TITLE_SET_CAP: usize = 15_000;
 
-/// How many index entries a part's walk looks at for one page when it checks them against
-/// the set of titles with the words (see `TITLE_SET_CAP`).
+/// At most how many index entries a part's walk looks at for one page when it checks them
+/// against the set of titles with the words (see `TITLE_SET_CAP`; fewer for commoner words:
+/// about four pages' worth at their density).
 pub const TITLE_SET_WINDOW: usize = 20_000;
 
 static TITLE_CAP: std::sync::atomic::AtomicUsize =
@@ -207,6 +208,28 @@ enum TitlePlan {
     /// the connection's cached set `temp.bt_title_set` when it holds them (`true`), else a set
     /// built from the `titles_fts` query by each statement.
     InSet(String, bool),
+}
+
+/// What the parts of one page share while their plans are chosen.
+struct PlanCtx {
+    /// Titles with each part's words, counted once a page (None: more than the caps).
+    hits: Vec<(String, Option<usize>)>,
+    /// The words whose ids `temp.bt_title_set` holds for this page.
+    cached: Option<String>,
+    /// All items (from the kept state counts), read once a page when needed.
+    total: Option<i64>,
+    limit: usize,
+}
+
+impl PlanCtx {
+    fn new(limit: usize) -> PlanCtx {
+        PlanCtx {
+            hits: Vec::new(),
+            cached: None,
+            total: None,
+            limit,
+        }
+    }
 }
 
 /// One page walk over an index: the range condition (after or before the cursor, in index
@@ -411,12 +434,13 @@ impl Store {
 
     /// How a part is read, from how many titles have its `~s` words (counted once a page
     /// for each set of words: `hits`), and the scan window of its walk.
-    fn title_plan(
-        &self,
-        part: &Part,
-        hits: &mut Vec<(String, Option<usize>)>,
-        cached: &mut Option<String>,
-    ) -> Result<(TitlePlan, Option<usize>)> {
+    fn title_plan(&self, part: &Part, pc: &mut PlanCtx) -> Result<(TitlePlan, Option<usize>)> {
+        let PlanCtx {
+            hits,
+            cached,
+            total,
+            limit,
+        } = pc;
         let window = part.window();
         let Some(words) = part.title.as_deref() else {
             return Ok((TitlePlan::Walk, window));
@@ -450,10 +474,21 @@ impl Store {
                         ok
                     }
                 };
-                (
-                    TitlePlan::InSet(q, use_cache),
-                    window.map(|w| w.max(TITLE_SET_WINDOW)),
-                )
+                // The window: about four pages' worth of entries at the words' density over
+                // all items (fewer entries to step over for commoner words), within
+                // SCAN_WINDOW..=TITLE_SET_WINDOW.
+                let all = match total {
+                    Some(t) => *t,
+                    None => {
+                        let t: i64 = self.counts()?.iter().map(|(_, n)| n).sum();
+                        *total = Some(t);
+                        t
+                    }
+                };
+                let n = n.unwrap_or(1).max(1) as u64;
+                let want = (4 * (*limit as u64 + 1) * all.max(0) as u64 / n) as usize;
+                let w = want.clamp(SCAN_WINDOW, TITLE_SET_WINDOW);
+                (TitlePlan::InSet(q, use_cache), window.map(|_| w))
             }
             None => (TitlePlan::Walk, window),
         })
@@ -505,9 +540,9 @@ impl Store {
     pub fn page_sql(&self, q: &PageQuery) -> Result<Vec<(String, Vec<Value>)>> {
         let walk = Walk::new(q.sort, &q.dir);
         let mut out = Vec::new();
-        let (mut hits, mut cached) = (Vec::new(), None);
+        let mut pc = PlanCtx::new(q.limit);
         for p in &q.parts {
-            let (plan, window) = self.title_plan(p, &mut hits, &mut cached)?;
+            let (plan, window) = self.title_plan(p, &mut pc)?;
             let end = match window {
                 Some(w) => self.window_end(p.state, &walk, w)?,
                 None => None,
@@ -537,9 +572,9 @@ impl Store {
         let mut all: Vec<ItemRow> = Vec::new();
         // The nearest scan-window end over the parts (in walk direction).
         let mut stop: Option<(String, i64)> = None;
-        let (mut hits, mut cached) = (Vec::new(), None);
+        let mut pc = PlanCtx::new(limit);
         for part in &q.parts {
-            let (plan, window) = self.title_plan(part, &mut hits, &mut cached)?;
+            let (plan, window) = self.title_plan(part, &mut pc)?;
             // A part with a scan window reads its walk up to the window's last entry.
             let end = match window {
                 Some(w) => self.window_end(part.state, &walk, w)?,
