@@ -185,6 +185,16 @@ CREATE TABLE blobs (
     data   BLOB NOT NULL
 );
 
+-- Folded titles alone, for the console's `~s` limit: which items have these words in their
+-- title, without walking the body's occurrences of a word (as a column filter on items_fts
+-- would). Plain terms only (detail = none): the console checks each row with bt_has_words.
+CREATE VIRTUAL TABLE titles_fts USING fts5(
+    title,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    detail = none
+);
+
 CREATE TABLE attachments (
     id       INTEGER PRIMARY KEY,
     item_id  INTEGER NOT NULL REFERENCES items(id),

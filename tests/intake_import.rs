@@ -678,6 +678,8 @@ fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
         17,
         "every imported item is in the search index"
     );
+    // And in the title index of the console's `~s` limit.
+    assert_eq!(st.title_hits_capped("dak lak", 1000).unwrap(), Some(17));
     let copy = s.items[9];
     let original = s.items[8];
     let dups: Vec<i64> = st

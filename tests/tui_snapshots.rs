@@ -76,3 +76,50 @@ fn reject_picker_shows_labels_and_citations() {
     press(&mut c, &format!("# {id} <Enter> x <Space>"));
     insta::assert_snapshot!("reject_picker_vi_120x40", screen(&mut c, 120, 40));
 }
+
+fn first_in(path: &std::path::Path, state: &str) -> i64 {
+    bientap::store::Store::open(path)
+        .unwrap()
+        .conn()
+        .query_row(
+            "SELECT id FROM items WHERE state = ?1 ORDER BY id LIMIT 1",
+            [state],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn withdraw_and_confirm_screens() {
+    let (_d, path) = demo(80);
+    let published = first_in(&path, "published");
+    let received = first_in(&path, "received");
+    for lang in [Lang::Vi, Lang::En] {
+        let l = lang.code();
+        let mut a = app(&path, SECRETARY, lang);
+        // Taking down: the grounds with their citations.
+        press(&mut a, &format!("# {published} <Enter> W"));
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("withdraw_picker_{l}_{w}x{h}"), screen(&mut a, w, h));
+        }
+        press(&mut a, "<Esc> <Esc>");
+        // Confirming a source: what, how, then whom and what they said.
+        press(&mut a, &format!("# {received} <Enter> C"));
+        insta::assert_snapshot!(format!("confirm_what_{l}_80x24"), screen(&mut a, 80, 24));
+        press(&mut a, "<Enter>");
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("confirm_how_{l}_{w}x{h}"), screen(&mut a, w, h));
+        }
+        press(&mut a, "<Enter>");
+        insta::assert_snapshot!(format!("confirm_note_{l}_80x24"), screen(&mut a, 80, 24));
+        press(&mut a, "Ông <Space> A <Space> xác <Space> nhận <Enter>");
+        insta::assert_snapshot!(
+            format!("item_confirmed_{l}_120x40"),
+            screen(&mut a, 120, 40)
+        );
+        press(&mut a, "?");
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("help_item_{l}_{w}x{h}"), screen(&mut a, w, h));
+        }
+    }
+}

@@ -291,6 +291,10 @@ pub fn ensure(
     }
     store.write(|tx| {
         tx.execute(
+            "INSERT INTO titles_fts(rowid, title) SELECT id, bt_fold(title) FROM items",
+            [],
+        )?;
+        tx.execute(
             "INSERT INTO meta(key, value) VALUES ('bench_complete', '1')",
             [],
         )?;

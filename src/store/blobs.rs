@@ -113,7 +113,7 @@ mod tests {
         drop(Store::create(&db, &profile, crate::profile::bundled_text(id).unwrap()).unwrap());
         {
             let c = Connection::open(&db).unwrap();
-            c.execute_batch("DROP TABLE blobs; PRAGMA user_version = 1;")
+            c.execute_batch("DROP TABLE blobs; DROP TABLE titles_fts; PRAGMA user_version = 1;")
                 .unwrap();
         }
         let st = Store::open(&db).unwrap();

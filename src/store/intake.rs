@@ -207,6 +207,9 @@ pub fn index_record(conn: &Connection, id: i64, index: &IndexText) -> Result<()>
         "INSERT INTO items_fts(rowid, title, body, submitter) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![id, index.title, index.body, index.submitter])?;
+    // The title-only index of the console's `~s` limit.
+    conn.prepare_cached("INSERT INTO titles_fts(rowid, title) VALUES (?1, ?2)")?
+        .execute(params![id, index.title])?;
     Ok(())
 }
 

@@ -325,6 +325,7 @@ pub(crate) fn index_folded(
         "INSERT INTO items_fts(rowid, title, body, submitter) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![id, title, body, submitter])?;
+    super::search::index_title(conn, id, title)?;
     Ok(())
 }
 

@@ -61,6 +61,10 @@ pub const MIGRATIONS: &[&str] = &[
                   WHEN sub_org <> '' THEN sub_org
                   ELSE sub_email END)
        FROM items;",
+    // 4: the title-only search index of the console's `~s` limit, filled from every item.
+    "CREATE VIRTUAL TABLE titles_fts USING fts5(title, content = '', contentless_delete = 1, \
+     tokenize = 'unicode61 remove_diacritics 2', detail = none); \
+     INSERT INTO titles_fts(rowid, title) SELECT id, bt_fold(title) FROM items;",
 ];
 
 /// Bring a database at `from` up to `SCHEMA_VERSION`, one step per transaction.
@@ -343,8 +347,8 @@ fn register_functions(conn: &Connection) -> Result<()> {
             Ok(has_words(&text, &words))
         },
     )?;
-    // `bt_fold(text)`: what the search index is given for a text ([`index_words`]), for
-    // migrations that rebuild it.
+    // `bt_fold(text)`: what the search indexes are given for a text ([`index_words`]), for
+    // migrations that build them.
     conn.create_scalar_function(
         "bt_fold",
         1,
@@ -637,7 +641,7 @@ mod tests {
                  CREATE VIRTUAL TABLE items_fts USING fts5(title, body, submitter, content = '',
                    contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2',
                    prefix = '1 2 3');
-                 DROP TABLE blobs; PRAGMA user_version = 1;",
+                 DROP TABLE blobs; DROP TABLE titles_fts; PRAGMA user_version = 1;",
             )
             .unwrap();
         }
@@ -651,6 +655,15 @@ mod tests {
             )
             .unwrap();
         assert!(sql.contains("detail = column"), "{sql}");
+        let titles: i64 = st
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM titles_fts WHERE titles_fts MATCH 'so'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap_or(-1);
+        assert!(titles >= 0, "the title index exists after migrating");
         let rows: Vec<(i64, String, String)> = st
             .conn()
             .prepare("SELECT id, title, lead || ' ' || body || ' ' || sub_name || ' ' || sub_org FROM items")

@@ -59,6 +59,10 @@ pub struct Part {
     /// The filter is answered by an index walk in queue order (`assignee IS ?`, `step = ?`):
     /// no scan window is needed.
     pub indexed: bool,
+    /// Folded title words (space-separated) that every row of the filter has (a `~s` the
+    /// filter requires). When few titles have them (at most `title_ids_cap()`), the part is read
+    /// from those titles' ids (`titles_fts`) instead of walking the index with a scan window.
+    pub title: Option<String>,
 }
 
 impl Part {
@@ -93,6 +97,46 @@ pub struct Page {
 /// How many index entries one filtered part reads for one page before it stops and says
 /// "more…" (a condition that no index answers, e.g. `~s` or `~u`, is checked row by row).
 pub const SCAN_WINDOW: usize = 2000;
+
+/// Default of `title_ids_cap`.
+pub const TITLE_IDS_CAP: usize = 1000;
+
+/// Up to how many titles with a `~s` part's words its index walk checks each entry against
+/// those titles' ids (an in-memory set: a fraction of a microsecond an entry) and fetches
+/// only the rows in the set, so that the walk can look at `TITLE_SET_WINDOW` entries a page.
+/// Beyond it the words are common (over 1.5 % of items at a million): the plain walk fills
+/// its page in a short stretch of the index, and building the set would cost more than it
+/// saves.
+pub const TITLE_SET_CAP: usize = 15_000;
+
+/// At most how many index entries a part's walk looks at for one page when it checks them
+/// against the set of titles with the words (see `TITLE_SET_CAP`; fewer for commoner words:
+/// about four pages' worth at their density).
+pub const TITLE_SET_WINDOW: usize = 20_000;
+
+static TITLE_CAP: std::sync::atomic::AtomicUsize =
+    std::sync::atomic::AtomicUsize::new(TITLE_IDS_CAP);
+
+/// Up to how many titles with a `~s` part's words the part is read by id (fetched, checked
+/// and sorted: a few milliseconds) instead of an index walk.
+pub fn title_ids_cap() -> usize {
+    TITLE_CAP.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static SET_CAP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(TITLE_SET_CAP);
+
+/// Up to how many titles with a `~s` part's words the walk checks entries against their set
+/// (default `TITLE_SET_CAP`).
+pub fn title_set_cap() -> usize {
+    SET_CAP.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Change `title_ids_cap` and `title_set_cap` (tests: the rows are the same with every plan,
+/// only the plan changes).
+pub fn set_title_caps(ids: usize, set: usize) {
+    TITLE_CAP.store(ids, std::sync::atomic::Ordering::Relaxed);
+    SET_CAP.store(set, std::sync::atomic::Ordering::Relaxed);
+}
 
 /// Result of asking for a lease on an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +197,41 @@ fn cmp_rows(a: &ItemRow, b: &ItemRow, sort: SortKey) -> std::cmp::Ordering {
     }
 }
 
+/// How a part with a `~s` is read (see `Part::title`).
+#[derive(Debug, Clone, PartialEq)]
+enum TitlePlan {
+    /// The index walk, each row checked (common words, or no `~s`).
+    Walk,
+    /// The rows of the titles with the words, by id (`titles_fts` query), sorted in memory.
+    ById(String),
+    /// The index walk, each entry first checked against the ids of the titles with the words:
+    /// the connection's cached set `temp.bt_title_set` when it holds them (`true`), else a set
+    /// built from the `titles_fts` query by each statement.
+    InSet(String, bool),
+}
+
+/// What the parts of one page share while their plans are chosen.
+struct PlanCtx {
+    /// Titles with each part's words, counted once a page (None: more than the caps).
+    hits: Vec<(String, Option<usize>)>,
+    /// The words whose ids `temp.bt_title_set` holds for this page.
+    cached: Option<String>,
+    /// All items (from the kept state counts), read once a page when needed.
+    total: Option<i64>,
+    limit: usize,
+}
+
+impl PlanCtx {
+    fn new(limit: usize) -> PlanCtx {
+        PlanCtx {
+            hits: Vec::new(),
+            cached: None,
+            total: None,
+            limit,
+        }
+    }
+}
+
 /// One page walk over an index: the range condition (after or before the cursor, in index
 /// order), its parameters, and the ORDER BY that the index answers.
 struct Walk {
@@ -161,6 +240,8 @@ struct Walk {
     order: String,
     /// The sort key expression (to read the scan window's last key).
     key: &'static str,
+    /// The walk goes up the index.
+    up: bool,
 }
 
 impl Walk {
@@ -212,22 +293,53 @@ impl Walk {
             params,
             order,
             key,
+            up,
         }
     }
 }
 
 impl Store {
-    /// The SQL of one part's walk: `(sql, params)`. With `window`, only the first `window`
-    /// index entries of the walk are looked at (then the filter applies to them).
+    /// The SQL of one part's walk: `(sql, params)`. With `end` (the last entry of the part's
+    /// scan window, from `window_end`), the walk stops there: the range is bounded on both
+    /// sides, so the index answers the ORDER BY and rows are read only until the page is full.
     fn walk_sql(
         state: Option<State>,
         filter: Option<&Where>,
         walk: &Walk,
-        window: Option<usize>,
+        end: Option<&(String, i64)>,
         limit: usize,
+        title: &TitlePlan,
     ) -> (String, Vec<Value>) {
         let mut range = String::from("1=1");
         let mut args: Vec<Value> = walk.params.clone();
+        let mut from = "items";
+        match title {
+            TitlePlan::Walk => {}
+            TitlePlan::ById(q) => {
+                // The few rows whose titles have the words, by rowid (NOT INDEXED: never the
+                // index walk), sorted in memory; the filter still checks each of them.
+                args.push(Value::Text(q.to_string()));
+                range.push_str(&format!(
+                    " AND id IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?{})",
+                    args.len()
+                ));
+                from = "items NOT INDEXED";
+            }
+            TitlePlan::InSet(_, true) => {
+                // Each index entry is checked against the cached set of titles with the words
+                // (a rowid table: no set to build) before its row is read (`+id`: never a
+                // lookup by id).
+                range.push_str(" AND +id IN (SELECT id FROM temp.bt_title_set)");
+            }
+            TitlePlan::InSet(q, false) => {
+                // The same with a set SQLite builds from the title index for this statement.
+                args.push(Value::Text(q.to_string()));
+                range.push_str(&format!(
+                    " AND +id IN (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?{})",
+                    args.len()
+                ));
+            }
+        }
         if let Some(s) = state {
             args.push(Value::Text(s.as_str().into()));
             range.push_str(&format!(" AND state = ?{}", args.len()));
@@ -236,46 +348,45 @@ impl Store {
             range.push_str(" AND ");
             range.push_str(&walk.cond);
         }
+        if let Some((k, id)) = end {
+            args.push(Value::Text(k.clone()));
+            let kn = args.len();
+            args.push(Value::Integer(*id));
+            let idn = args.len();
+            let (le, lt, idc) = if walk.up {
+                ("<=", "<", "<=")
+            } else {
+                (">=", ">", ">=")
+            };
+            range.push_str(&format!(
+                " AND {key} {le} ?{kn} AND ({key} {lt} ?{kn} OR id {idc} ?{idn})",
+                key = walk.key
+            ));
+        }
         // Filter parameters are positional `?`: number them after ours.
-        let filter_sql = filter.filter(|w| !w.sql.is_empty()).map(|w| {
-            let mut out = String::new();
-            let mut n = args.len();
-            for ch in w.sql.chars() {
-                if ch == '?' {
-                    n += 1;
-                    out.push_str(&format!("?{n}"));
-                } else {
-                    out.push(ch);
+        let f = filter
+            .filter(|w| !w.sql.is_empty())
+            .map(|w| {
+                let mut out = String::new();
+                let mut n = args.len();
+                for ch in w.sql.chars() {
+                    if ch == '?' {
+                        n += 1;
+                        out.push_str(&format!("?{n}"));
+                    } else {
+                        out.push(ch);
+                    }
                 }
-            }
-            args.extend(w.params.iter().cloned());
-            out
-        });
-        let sql = match (filter_sql, window) {
-            (Some(f), Some(win)) => {
-                args.push(Value::Integer(win as i64));
-                let w = args.len();
-                args.push(Value::Integer(limit as i64));
-                let l = args.len();
-                // The window is read from the index alone (a covering walk); only its rows
-                // are fetched and checked.
-                format!(
-                    "SELECT {ROW_COLS} FROM \
-                     (SELECT id AS wid FROM items WHERE {range} ORDER BY {o} LIMIT ?{w}) \
-                     CROSS JOIN items ON items.id = wid WHERE ({f}) ORDER BY {o} LIMIT ?{l}",
-                    o = walk.order
-                )
-            }
-            (f, _) => {
-                let f = f.map(|f| format!(" AND ({f})")).unwrap_or_default();
-                args.push(Value::Integer(limit as i64));
-                let l = args.len();
-                format!(
-                    "SELECT {ROW_COLS} FROM items WHERE {range}{f} ORDER BY {o} LIMIT ?{l}",
-                    o = walk.order
-                )
-            }
-        };
+                args.extend(w.params.iter().cloned());
+                format!(" AND ({out})")
+            })
+            .unwrap_or_default();
+        args.push(Value::Integer(limit as i64));
+        let l = args.len();
+        let sql = format!(
+            "SELECT {ROW_COLS} FROM {from} WHERE {range}{f} ORDER BY {o} LIMIT ?{l}",
+            o = walk.order
+        );
         (sql, args)
     }
 
@@ -310,19 +421,142 @@ impl Store {
             .query_row(rusqlite::params_from_iter(args), |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })
-            .optional()?)
+            .optional()?
+            // Keys compare as `key_of` makes them: titles ASCII-lowercased (NOCASE order).
+            .map(|(k, id)| {
+                if walk.key.starts_with("title") {
+                    (k.to_ascii_lowercase(), id)
+                } else {
+                    (k, id)
+                }
+            }))
+    }
+
+    /// How a part is read, from how many titles have its `~s` words (counted once a page
+    /// for each set of words: `hits`), and the scan window of its walk.
+    fn title_plan(&self, part: &Part, pc: &mut PlanCtx) -> Result<(TitlePlan, Option<usize>)> {
+        let PlanCtx {
+            hits,
+            cached,
+            total,
+            limit,
+        } = pc;
+        let window = part.window();
+        let Some(words) = part.title.as_deref() else {
+            return Ok((TitlePlan::Walk, window));
+        };
+        let Some(q) = super::search::title_fts_query(words) else {
+            return Ok((TitlePlan::Walk, window));
+        };
+        if part.filter.as_ref().is_none_or(|w| w.sql.is_empty()) {
+            return Ok((TitlePlan::Walk, window));
+        }
+        let n = match hits.iter().find(|(w, _)| w == words) {
+            Some((_, n)) => *n,
+            None => {
+                let n = self.title_hits_capped(words, title_set_cap().max(title_ids_cap()))?;
+                hits.push((words.to_string(), n));
+                n
+            }
+        };
+        Ok(match n {
+            Some(n) if n <= title_ids_cap() => (TitlePlan::ById(q), None),
+            Some(_) => {
+                // One set of words a page uses the connection's cached set (the others, in a
+                // rare `~s a | ~s b`, have their sets built by their statements).
+                let use_cache = match cached {
+                    Some(c) => *c == q,
+                    None => {
+                        let ok = self.cache_title_set(&q).unwrap_or(false);
+                        if ok {
+                            *cached = Some(q.clone());
+                        }
+                        ok
+                    }
+                };
+                // The window: about four pages' worth of entries at the words' density over
+                // all items (fewer entries to step over for commoner words), within
+                // SCAN_WINDOW..=TITLE_SET_WINDOW.
+                let all = match total {
+                    Some(t) => *t,
+                    None => {
+                        let t: i64 = self.counts()?.iter().map(|(_, n)| n).sum();
+                        *total = Some(t);
+                        t
+                    }
+                };
+                let n = n.unwrap_or(1).max(1) as u64;
+                let want = (4 * (*limit as u64 + 1) * all.max(0) as u64 / n) as usize;
+                let w = want.clamp(SCAN_WINDOW, TITLE_SET_WINDOW);
+                (TitlePlan::InSet(q, use_cache), window.map(|_| w))
+            }
+            None => (TitlePlan::Walk, window),
+        })
+    }
+
+    /// Make `temp.bt_title_set` hold the ids of the titles matching `q` (a `titles_fts`
+    /// query). The set is kept for the next pages: it is rebuilt only when the words change or
+    /// the database has changed since (`data_version`: another connection committed;
+    /// `total_changes()`: this one wrote). False when the connection cannot keep it.
+    fn cache_title_set(&self, q: &str) -> Result<bool> {
+        let c = &self.conn;
+        c.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS bt_title_set(id INTEGER PRIMARY KEY); \
+             CREATE TEMP TABLE IF NOT EXISTS bt_title_set_key(q TEXT NOT NULL, dv INTEGER NOT NULL, tc INTEGER NOT NULL);",
+        )?;
+        let now: (i64, i64) = c
+            .prepare_cached(
+                "SELECT (SELECT data_version FROM pragma_data_version()), total_changes()",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let key: Option<(String, i64, i64)> = c
+            .prepare_cached("SELECT q, dv, tc FROM temp.bt_title_set_key")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if key
+            .as_ref()
+            .is_some_and(|(kq, dv, tc)| kq == q && (*dv, *tc) == now)
+        {
+            return Ok(true);
+        }
+        c.prepare_cached("DELETE FROM temp.bt_title_set")?
+            .execute([])?;
+        c.prepare_cached(
+            "INSERT INTO temp.bt_title_set(id) SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?1",
+        )?
+        .execute([q])?;
+        c.prepare_cached("DELETE FROM temp.bt_title_set_key")?
+            .execute([])?;
+        // The key row's own insert counts in total_changes(): store the count after it.
+        let tc: i64 = c
+            .prepare_cached("SELECT total_changes()")?
+            .query_row([], |r| r.get(0))?;
+        c.prepare_cached("INSERT INTO temp.bt_title_set_key(q, dv, tc) VALUES (?1, ?2, ?3)")?
+            .execute(params![q, now.0, tc + 1])?;
+        Ok(true)
     }
 
     /// The SQL statements `list_page` runs for a query (for `EXPLAIN QUERY PLAN` in the bench).
-    pub fn page_sql(q: &PageQuery) -> Vec<(String, Vec<Value>)> {
+    pub fn page_sql(&self, q: &PageQuery) -> Result<Vec<(String, Vec<Value>)>> {
         let walk = Walk::new(q.sort, &q.dir);
-        q.parts
-            .iter()
-            .map(|p| {
-                let window = p.window();
-                Self::walk_sql(p.state, p.filter.as_ref(), &walk, window, q.limit + 1)
-            })
-            .collect()
+        let mut out = Vec::new();
+        let mut pc = PlanCtx::new(q.limit);
+        for p in &q.parts {
+            let (plan, window) = self.title_plan(p, &mut pc)?;
+            let end = match window {
+                Some(w) => self.window_end(p.state, &walk, w)?,
+                None => None,
+            };
+            out.push(Self::walk_sql(
+                p.state,
+                p.filter.as_ref(),
+                &walk,
+                end.as_ref(),
+                q.limit + 1,
+                &plan,
+            ));
+        }
+        Ok(out)
     }
 
     /// One page of a tab, read with keyset conditions on the indexes (one query per part, each
@@ -338,24 +572,34 @@ impl Store {
         let mut all: Vec<ItemRow> = Vec::new();
         // The nearest scan-window end over the parts (in walk direction).
         let mut stop: Option<(String, i64)> = None;
+        let mut pc = PlanCtx::new(limit);
         for part in &q.parts {
-            let window = part.window();
-            let (sql, args) =
-                Self::walk_sql(part.state, part.filter.as_ref(), &walk, window, limit + 1);
+            let (plan, window) = self.title_plan(part, &mut pc)?;
+            // A part with a scan window reads its walk up to the window's last entry.
+            let end = match window {
+                Some(w) => self.window_end(part.state, &walk, w)?,
+                None => None,
+            };
+            let (sql, args) = Self::walk_sql(
+                part.state,
+                part.filter.as_ref(),
+                &walk,
+                end.as_ref(),
+                limit + 1,
+                &plan,
+            );
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(args), row_to_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            if let Some(win) = window {
+            if let Some(end) = end {
                 if rows.len() <= limit {
-                    if let Some(end) = self.window_end(part.state, &walk, win)? {
-                        let nearer = match &stop {
-                            None => true,
-                            Some(s) => (up && end < *s) || (!up && end > *s),
-                        };
-                        if nearer {
-                            stop = Some(end);
-                        }
+                    let nearer = match &stop {
+                        None => true,
+                        Some(s) => (up && end < *s) || (!up && end > *s),
+                    };
+                    if nearer {
+                        stop = Some(end);
                     }
                 }
             }
@@ -472,6 +716,20 @@ impl Store {
             total += n;
         }
         Ok(total)
+    }
+
+    /// How many items match a condition, counted up to `cap + 1` (more than `cap`: beyond).
+    pub fn count_matching(&self, filter: &Where, cap: usize) -> Result<i64> {
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM items WHERE ({}) LIMIT ?)",
+            filter.sql
+        );
+        let mut args = filter.params.clone();
+        args.push(Value::Integer(cap as i64 + 1));
+        Ok(self
+            .conn
+            .prepare(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
     }
 
     /// Ids of items matching a condition (for tagging by pattern), at most `limit`.

@@ -37,7 +37,45 @@ pub fn fts_query(q: &str) -> Option<String> {
     )
 }
 
+/// The `titles_fts` query for folded title words (space-separated, as `bt_has_words` takes
+/// them): every plain word (ASCII letters and digits: one token for the index's tokenizer) as a
+/// quoted term. Other words are left out, so the matches are a superset of the rows that have
+/// every word; the caller checks each row with `bt_has_words`. None when no word is plain.
+pub fn title_fts_query(words: &str) -> Option<String> {
+    let terms: Vec<String> = words
+        .split(' ')
+        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(|w| format!("\"{w}\""))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Keep an item's row of `titles_fts` (the folded title) up to date: called wherever
+/// `items_fts` is written.
+pub(crate) fn index_title(conn: &rusqlite::Connection, id: i64, folded_title: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM titles_fts WHERE rowid = ?1")?
+        .execute([id])?;
+    conn.prepare_cached("INSERT INTO titles_fts(rowid, title) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![id, folded_title])?;
+    Ok(())
+}
+
 impl Store {
+    /// How many titles have every plain word of `words` (`title_fts_query`), counted up to
+    /// `cap`: None when more than `cap` do, or when no word is plain.
+    pub fn title_hits_capped(&self, words: &str, cap: usize) -> Result<Option<usize>> {
+        let Some(q) = title_fts_query(words) else {
+            return Ok(None);
+        };
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT rowid FROM titles_fts WHERE titles_fts MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(rusqlite::params![q, cap as i64 + 1], |r| r.get(0))?;
+        Ok((n as usize <= cap).then_some(n as usize))
+    }
+
     /// Items matching `query`, newest first (queue order), at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<ItemRow>> {
         let Some(q) = fts_query(query) else {

@@ -9,7 +9,9 @@ use ratatui_textarea::TextArea;
 use super::filter::{self, Expr};
 use super::keymap::{self, Cmd, Ctx as KeyCtx};
 use super::keys::{Code, Key};
-use crate::domain::item::{Attribution, Content, Opinion, SourceKind, State as IState};
+use crate::domain::item::{
+    Attribution, ContactMethod, Content, Opinion, SourceKind, State as IState,
+};
 use crate::domain::profile::{Capability, Profile, ReasonKind, StepKind};
 use crate::domain::workflow::{self, Action, Actor};
 use crate::i18n::Lang;
@@ -27,6 +29,8 @@ pub const LEASE_RENEW_SECS: i64 = 30;
 pub const SEARCH_LIMIT: usize = 200;
 /// Tagging by pattern tags at most this many items.
 pub const TAG_LIMIT: usize = 1000;
+/// Up to how many matches `T` counts to say how many were left untagged.
+pub const TAG_COUNT_CAP: usize = 100_000;
 /// Counts of "my work" beyond this show as "999+".
 pub const COUNT_CAP: usize = 999;
 
@@ -100,10 +104,13 @@ pub enum FlowKind {
     Opinion,
     Publish,
     Withdraw,
+    /// The secretary's record that the source (or attribution) was confirmed by contacting
+    /// someone (not a state change).
+    Confirm,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 10] = [
+    pub const ALL: [FlowKind; 11] = [
         FlowKind::Step,
         FlowKind::Triage,
         FlowKind::Assign,
@@ -114,6 +121,7 @@ impl FlowKind {
         FlowKind::Resubmit,
         FlowKind::Publish,
         FlowKind::Withdraw,
+        FlowKind::Confirm,
     ];
 
     /// A probe action with placeholder parameters (to ask the workflow whether it is allowed).
@@ -163,6 +171,7 @@ impl FlowKind {
                 reasons: vec![],
                 note: "x".into(),
             },
+            FlowKind::Confirm => Action::ConfirmSource,
         }
     }
 
@@ -177,7 +186,11 @@ impl FlowKind {
             FlowKind::Escalate => lang.pick("xin ý kiến lãnh đạo", "escalate to the head"),
             FlowKind::Opinion => lang.pick("cho ý kiến", "give opinion"),
             FlowKind::Publish => lang.pick("đăng", "publish"),
-            FlowKind::Withdraw => lang.pick("gỡ", "withdraw"),
+            FlowKind::Withdraw => lang.pick("gỡ tin (kèm căn cứ)", "withdraw (with grounds)"),
+            FlowKind::Confirm => lang.pick(
+                "ghi đã xác minh nguồn (đã liên hệ)",
+                "record the source confirmed (contacted)",
+            ),
         }
     }
 
@@ -203,6 +216,9 @@ pub struct Flow {
     pub step_kind: Option<StepKind>,
     /// Failed checks of the single target, for pre-selecting return codes.
     pub failed_checks: Vec<String>,
+    /// What was confirmed (`source` or `attribution`) and how (confirm flow).
+    pub what: Option<String>,
+    pub how: Option<ContactMethod>,
 }
 
 impl Flow {
@@ -229,10 +245,8 @@ impl Flow {
                 note,
             },
             FlowKind::Publish => Action::Publish,
-            FlowKind::Withdraw => Action::Withdraw {
-                reasons: vec![],
-                note,
-            },
+            FlowKind::Withdraw => Action::Withdraw { reasons, note },
+            FlowKind::Confirm => Action::ConfirmSource,
         }
     }
 }
@@ -244,6 +258,8 @@ pub enum PickPurpose {
     User,
     Reasons,
     Opinion,
+    ConfirmWhat,
+    ConfirmHow,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -502,6 +518,13 @@ pub enum Effect {
         id: i64,
         text: String,
     },
+    /// Record that the source (or attribution) was confirmed by contacting someone.
+    Confirm {
+        id: i64,
+        what: String,
+        how: ContactMethod,
+        note: String,
+    },
     TagPattern(Expr),
     CheckDraft(i64),
     DeleteDraft(i64),
@@ -547,7 +570,12 @@ pub enum UiAction {
     },
     Saved(Result<i64, SaveError>),
     NoteAdded(Result<(), String>),
-    Tagged(Vec<i64>),
+    /// Items tagged by a pattern (at most `TAG_LIMIT`), and how many matched in all (counted
+    /// up to `TAG_COUNT_CAP`; more means "more than that").
+    Tagged {
+        ids: Vec<i64>,
+        matched: i64,
+    },
     DraftFound(Option<(Content, i64)>),
     Failed(String),
     DataChanged,
@@ -725,6 +753,7 @@ impl State {
                     state: Some(st),
                     filter: None,
                     indexed: false,
+                    title: None,
                 }),
                 // Each alternative its own query, so that each can use its own index
                 // (`assignee IS ?` uses items_assignee_due, `step IN (?)` items_state_step_due);
@@ -733,11 +762,13 @@ impl State {
                     state: Some(st),
                     filter: Some(filter::compile(&e, self.now)),
                     indexed: indexed(&e),
+                    title: filter::title_words(&e),
                 })),
                 e => out.push(Part {
                     state: Some(st),
                     filter: Some(filter::compile(&e, self.now)),
                     indexed: indexed(&e),
+                    title: filter::title_words(&e),
                 }),
             }
         }
@@ -936,6 +967,8 @@ fn start_flow(s: &mut State, kind: FlowKind, bulk: bool) -> Vec<Effect> {
         confirmed: false,
         step_kind: None,
         failed_checks: vec![],
+        what: None,
+        how: None,
     };
     if bulk {
         if !kind.bulk() {
@@ -1073,6 +1106,82 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             PickPurpose::User,
         )),
         FlowKind::Reject if flow.reasons.is_none() => Some(reasons_picker(ReasonKind::Reject, &[])),
+        // Taking down: the grounds are any of the profile's reason codes (refusal grounds
+        // first), each with its citation; the note is always required (the workflow says so).
+        FlowKind::Withdraw if flow.reasons.is_none() => {
+            let mut rs: Vec<&crate::domain::profile::ReasonCode> = p.reasons.iter().collect();
+            rs.sort_by_key(|r| r.kind != ReasonKind::Reject);
+            Some(picker(
+                lang.pick(
+                    "Căn cứ gỡ tin (Space chọn, Enter xong; bắt buộc ghi chú sau)",
+                    "Grounds for withdrawal (Space picks, Enter done; a note follows)",
+                )
+                .into(),
+                rs.iter()
+                    .map(|r| PickItem {
+                        key: r.code.clone(),
+                        label: format!("{} — {}", r.code, r.label(lang)),
+                        detail: r.citation.clone(),
+                        checked: false,
+                        enabled: true,
+                    })
+                    .collect(),
+                true,
+                PickPurpose::Reasons,
+            ))
+        }
+        FlowKind::Confirm if flow.what.is_none() => Some(picker(
+            lang.pick("Xác minh điều gì", "What was confirmed").into(),
+            vec![
+                PickItem {
+                    key: "source".into(),
+                    label: lang.pick("nguồn tin", "the source").into(),
+                    detail: lang
+                        .pick(
+                            "người/cơ quan cung cấp thông tin",
+                            "who provided the information",
+                        )
+                        .into(),
+                    checked: false,
+                    enabled: true,
+                },
+                PickItem {
+                    key: "attribution".into(),
+                    label: lang.pick("trích dẫn", "the attribution").into(),
+                    detail: lang
+                        .pick(
+                            "tác giả, tên nguồn được trích dẫn",
+                            "the quoted author and source name",
+                        )
+                        .into(),
+                    checked: false,
+                    enabled: true,
+                },
+            ],
+            false,
+            PickPurpose::ConfirmWhat,
+        )),
+        FlowKind::Confirm if flow.how.is_none() => Some(picker(
+            lang.pick("Đã liên hệ bằng cách nào", "How they were contacted")
+                .into(),
+            [
+                ContactMethod::Phone,
+                ContactMethod::Email,
+                ContactMethod::InPerson,
+                ContactMethod::Document,
+            ]
+            .iter()
+            .map(|m| PickItem {
+                key: m.as_str().into(),
+                label: m.label(lang).into(),
+                detail: String::new(),
+                checked: false,
+                enabled: true,
+            })
+            .collect(),
+            false,
+            PickPurpose::ConfirmHow,
+        )),
         FlowKind::Return if flow.reasons.is_none() => {
             Some(reasons_picker(ReasonKind::Return, &flow.failed_checks))
         }
@@ -1102,6 +1211,7 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
         | FlowKind::Escalate
         | FlowKind::Opinion
         | FlowKind::Withdraw
+        | FlowKind::Confirm
             if flow.note.is_none() =>
         {
             Some(note_prompt)
@@ -1129,6 +1239,17 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             let action = flow.action();
             s.flow = None;
             s.info(lang.pick("đang ghi…", "saving…").into());
+            if flow.kind == FlowKind::Confirm {
+                let Some(&(id, _)) = flow.targets.first() else {
+                    return vec![];
+                };
+                return vec![Effect::Confirm {
+                    id,
+                    what: flow.what.unwrap_or_else(|| "source".into()),
+                    how: flow.how.unwrap_or(ContactMethod::Phone),
+                    note: flow.note.unwrap_or_default(),
+                }];
+            }
             vec![Effect::Decide {
                 targets: flow.targets,
                 action,
@@ -1218,6 +1339,18 @@ fn picked(s: &mut State, p: Picker) -> Vec<Effect> {
         PickPurpose::Opinion => {
             if let Some(f) = s.flow.as_mut() {
                 f.opinion = Opinion::parse(&chosen[0]);
+            }
+            advance_flow(s)
+        }
+        PickPurpose::ConfirmWhat => {
+            if let Some(f) = s.flow.as_mut() {
+                f.what = chosen.into_iter().next();
+            }
+            advance_flow(s)
+        }
+        PickPurpose::ConfirmHow => {
+            if let Some(f) = s.flow.as_mut() {
+                f.how = chosen.first().and_then(|c| ContactMethod::parse(c));
             }
             advance_flow(s)
         }
@@ -1365,7 +1498,7 @@ fn submit_prompt(s: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
             let required = s.flow.as_ref().is_some_and(|f| {
                 matches!(
                     f.kind,
-                    FlowKind::Reject | FlowKind::Return | FlowKind::Withdraw
+                    FlowKind::Reject | FlowKind::Return | FlowKind::Withdraw | FlowKind::Confirm
                 ) || (f.kind == FlowKind::Opinion && f.opinion == Some(Opinion::Disagree))
             });
             if required && text.trim().is_empty() {
@@ -1575,15 +1708,29 @@ pub fn update(s: &mut State, a: UiAction) -> Vec<Effect> {
                 None => vec![],
             }
         }
-        UiAction::Tagged(ids) => {
+        UiAction::Tagged { ids, matched } => {
             let n = ids.len();
             s.queue.tags.extend(ids);
             let total = s.queue.tags.len();
-            s.info(tr!(
-                lang,
-                "đã đánh dấu thêm {n} (tổng {total}); ; để áp dụng một quyết định",
-                "tagged {n} more ({total} in all); ; applies a decision"
-            ));
+            if matched > n as i64 {
+                // Honest about the cap: how many matched, and that only the first were tagged.
+                let how_many = if matched > TAG_COUNT_CAP as i64 {
+                    tr!(lang, "hơn {}", "more than {}", TAG_COUNT_CAP)
+                } else {
+                    matched.to_string()
+                };
+                s.info(tr!(
+                    lang,
+                    "{how_many} tin khớp mẫu; chỉ đánh dấu {n} tin đầu (số nhỏ nhất; tối đa {TAG_LIMIT} một lần) — thu hẹp mẫu để đánh dấu phần còn lại; tổng {total} đã đánh dấu",
+                    "{how_many} items match; only the first {n} (lowest numbers; at most {TAG_LIMIT} at a time) were tagged — narrow the pattern for the rest; {total} tagged in all"
+                ));
+            } else {
+                s.info(tr!(
+                    lang,
+                    "đã đánh dấu thêm {n} (tổng {total}); ; để áp dụng một quyết định",
+                    "tagged {n} more ({total} in all); ; applies a decision"
+                ));
+            }
             vec![]
         }
         UiAction::DraftFound(d) => {

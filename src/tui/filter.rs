@@ -320,11 +320,7 @@ fn compile_into(e: &Expr, now: chrono::DateTime<chrono::Utc>, p: &mut Vec<Value>
     let text = |s: &str| Value::Text(s.to_string());
     match e {
         Expr::Title(t) => {
-            let folded = crate::text::fold::fold(t);
-            let words: Vec<&str> = folded
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .collect();
+            let words = title_words_of(t);
             if words.is_empty() {
                 "1".into()
             } else {
@@ -416,6 +412,32 @@ fn compile_into(e: &Expr, now: chrono::DateTime<chrono::Utc>, p: &mut Vec<Value>
             parts.join(" OR ")
         }
     }
+}
+
+/// The folded words of a `~s` text, as `bt_has_words` takes them.
+fn title_words_of(t: &str) -> Vec<String> {
+    crate::text::fold::fold(t)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The folded title words (space-separated) that every item matching `e` has in its title:
+/// the words of the `~s` terms `e` requires (itself, or terms of an AND). None when `e` does
+/// not require any (`!~s`, `~s a | ~c b`, no `~s`). The store reads such a filter from the
+/// title index when the words are rare.
+pub fn title_words(e: &Expr) -> Option<String> {
+    fn collect(e: &Expr, out: &mut Vec<String>) {
+        match e {
+            Expr::Title(t) => out.extend(title_words_of(t)),
+            Expr::And(v) => v.iter().for_each(|x| collect(x, out)),
+            _ => {}
+        }
+    }
+    let mut words = Vec::new();
+    collect(e, &mut words);
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// Compile to a SQL condition over `items`; user text goes only into the parameters.

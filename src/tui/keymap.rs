@@ -218,6 +218,18 @@ const ITEM: &[Binding] = &[
         "resubmitted",
     ),
     b("p", Cmd::Decide(FlowKind::Publish), "đăng", "publish"),
+    b(
+        "W",
+        Cmd::Decide(FlowKind::Withdraw),
+        "gỡ tin (chọn căn cứ, ghi chú)",
+        "withdraw (pick grounds, note)",
+    ),
+    b(
+        "C",
+        Cmd::Decide(FlowKind::Confirm),
+        "ghi đã xác minh nguồn/trích dẫn (cách liên hệ, ghi chú)",
+        "record source/attribution confirmed (how, note)",
+    ),
     b("e", Cmd::Edit, "biên tập", "edit"),
     b("n", Cmd::AddNote, "thêm ghi chú", "add a note"),
     b("d", Cmd::Diff, "so sánh các bản sửa", "compare revisions"),

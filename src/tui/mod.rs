@@ -402,10 +402,49 @@ impl App {
                 let r = self.store.add_note(&ctx, id, &text).map(|_| ());
                 vec![UiAction::NoteAdded(r.map_err(|e| self.msg(e)))]
             }
+            Effect::Confirm {
+                id,
+                what,
+                how,
+                note,
+            } => {
+                let ctx = self.ctx();
+                match self.store.confirm(&ctx, id, &what, how, &note) {
+                    Ok(()) => vec![UiAction::Decided {
+                        ok: 1,
+                        failed: vec![],
+                        last: Some(tr!(
+                            lang,
+                            "#{id}: đã ghi xác minh {} ({})",
+                            "#{id}: {} confirmed ({})",
+                            if what == "attribution" {
+                                lang.pick("trích dẫn", "attribution")
+                            } else {
+                                lang.pick("nguồn", "source")
+                            },
+                            how.label(lang)
+                        )),
+                    }],
+                    Err(e) => vec![UiAction::Decided {
+                        ok: 0,
+                        failed: vec![(id, self.msg(e))],
+                        last: None,
+                    }],
+                }
+            }
             Effect::TagPattern(expr) => {
                 let w = filter::compile(&expr, self.state.now);
-                match self.store.ids_matching(&w, app::TAG_LIMIT) {
-                    Ok(ids) => vec![UiAction::Tagged(ids)],
+                let r = self.store.ids_matching(&w, app::TAG_LIMIT).and_then(|ids| {
+                    // At the cap, count how many matched (up to TAG_COUNT_CAP) to say so.
+                    let matched = if ids.len() >= app::TAG_LIMIT {
+                        self.store.count_matching(&w, app::TAG_COUNT_CAP)?
+                    } else {
+                        ids.len() as i64
+                    };
+                    Ok(UiAction::Tagged { ids, matched })
+                });
+                match r {
+                    Ok(a) => vec![a],
                     Err(e) => fail(self.msg(e)),
                 }
             }

@@ -392,6 +392,16 @@ fn bottom(s: &State, theme: &Theme, f: &mut Frame, area: Rect, hints: &str) {
             ),
             PromptKind::TagPattern => lang.pick("Đánh dấu theo mẫu: ", "Tag by pattern: "),
             PromptKind::Note => lang.pick("Ghi chú: ", "Note: "),
+            PromptKind::FlowNote
+                if s.flow
+                    .as_ref()
+                    .is_some_and(|f| f.kind == crate::tui::app::FlowKind::Confirm) =>
+            {
+                lang.pick(
+                    "Đã liên hệ ai, kết quả: ",
+                    "Whom you contacted, what they said: ",
+                )
+            }
             PromptKind::FlowNote => lang.pick("Ghi chú lý do: ", "Note (reason): "),
         };
         let shown = safe(text);

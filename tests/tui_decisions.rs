@@ -1,0 +1,130 @@
+//! Decisions of the profile reachable from the item screen: taking down with grounds and a
+//! note, and the secretary's record that a source was confirmed.
+mod tui_support;
+
+use bientap::domain::item::State;
+use bientap::i18n::Lang;
+use bientap::store::Store;
+use bientap::tui::testing::{press, screen};
+use tui_support::*;
+
+fn first_in(path: &std::path::Path, state: &str) -> i64 {
+    Store::open(path)
+        .unwrap()
+        .conn()
+        .query_row(
+            "SELECT id FROM items WHERE state = ?1 ORDER BY id LIMIT 1",
+            [state],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+#[test]
+fn withdraw_asks_for_grounds_with_citations_and_a_note() {
+    let (_d, path) = demo(80);
+    let id = first_in(&path, "published");
+    let profile = profile();
+    let first_reject = profile
+        .reasons
+        .iter()
+        .find(|r| r.kind == bientap::domain::profile::ReasonKind::Reject)
+        .unwrap()
+        .clone();
+    let mut sec = app(&path, SECRETARY, Lang::En);
+    press(&mut sec, &format!("# {id} <Enter> W"));
+    // The picker lists the profile's grounds, refusal grounds first, each with its citation.
+    let shown = screen(&mut sec, 120, 40);
+    assert!(shown.contains("Grounds for withdrawal"), "{shown}");
+    assert!(shown.contains(&first_reject.code), "{shown}");
+    assert!(shown.contains(&first_reject.citation), "{shown}");
+    press(&mut sec, "<Space> <Enter>");
+    // The note is required.
+    press(&mut sec, "<Enter>");
+    assert!(screen(&mut sec, 120, 40).contains("a note is required"));
+    press(
+        &mut sec,
+        "Gỡ <Space> theo <Space> yêu <Space> cầu <Enter> y",
+    );
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.item(id).unwrap().state, State::Withdrawn);
+    let last = s.audit_log(Some(id), None).unwrap();
+    let rec = &last.last().unwrap().record;
+    assert_eq!(rec.action, "withdraw");
+    assert_eq!(rec.reasons, vec![first_reject.code.clone()]);
+    assert_eq!(rec.note, "Gỡ theo yêu cầu");
+}
+
+#[test]
+fn a_member_without_the_right_is_told_why_not_to_withdraw() {
+    let (_d, path) = demo(80);
+    let id = first_in(&path, "published");
+    let member = user_with_role(&path, "thanh-vien");
+    let mut m = app(&path, &member, Lang::Vi);
+    press(&mut m, &format!("# {id} <Enter> W"));
+    assert!(m.state.flow.is_none());
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.item(id).unwrap().state, State::Published);
+}
+
+#[test]
+fn confirm_source_records_how_and_a_required_note() {
+    let (_d, path) = demo(80);
+    let id = first_in(&path, "received");
+    for (lang, label) in [(Lang::Vi, "điện thoại"), (Lang::En, "phone")] {
+        let mut sec = app(&path, SECRETARY, lang);
+        press(&mut sec, &format!("# {id} <Enter> C"));
+        // What: the source (first); how: phone (first).
+        press(&mut sec, "<Enter> <Enter>");
+        press(&mut sec, "<Enter>");
+        assert!(
+            sec.state.modal.is_some(),
+            "an empty note keeps the prompt open"
+        );
+        press(&mut sec, "Ông <Space> A <Space> xác <Space> nhận <Enter>");
+        let shown = screen(&mut sec, 120, 40);
+        assert!(shown.contains(label), "{shown}");
+    }
+    let s = Store::open(&path).unwrap();
+    let c = s.confirmations(id).unwrap();
+    assert_eq!(c.len(), 2);
+    assert!(c
+        .iter()
+        .all(|c| c.what == "source" && c.how == "phone" && c.note == "Ông A xác nhận"));
+    // An approved item is past the point where a source is confirmed: the console says why.
+    let approved = first_in(&path, "approved");
+    let mut sec = app(&path, SECRETARY, Lang::En);
+    press(&mut sec, &format!("# {approved} <Enter> C"));
+    assert!(sec.state.flow.is_none());
+    assert_eq!(s.confirmations(approved).unwrap().len(), 0);
+}
+
+#[test]
+fn the_palette_reaches_withdraw_and_confirm_in_both_languages() {
+    let (_d, path) = demo(80);
+    let published = first_in(&path, "published");
+    let received = first_in(&path, "received");
+    for (lang, withdraw, confirm) in [
+        (Lang::Vi, "go <Space> tin", "xac <Space> minh <Space> nguon"),
+        (Lang::En, "withdraw", "source/attribution"),
+    ] {
+        let mut sec = app(&path, SECRETARY, lang);
+        press(
+            &mut sec,
+            &format!("# {published} <Enter> : {withdraw} <Enter>"),
+        );
+        assert_eq!(
+            sec.state.flow.as_ref().map(|f| f.kind),
+            Some(bientap::tui::app::FlowKind::Withdraw)
+        );
+        press(&mut sec, "<Esc> <Esc>");
+        press(
+            &mut sec,
+            &format!("# {received} <Enter> : {confirm} <Enter>"),
+        );
+        assert_eq!(
+            sec.state.flow.as_ref().map(|f| f.kind),
+            Some(bientap::tui::app::FlowKind::Confirm)
+        );
+    }
+}
