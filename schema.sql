@@ -38,8 +38,6 @@ CREATE TABLE items (
     step        INTEGER NOT NULL DEFAULT 0,
     category    TEXT NOT NULL DEFAULT '',
     title       TEXT NOT NULL,
-    lead        TEXT NOT NULL DEFAULT '',
-    body        TEXT NOT NULL DEFAULT '',
     -- submitter identity (confidential on request: never exported)
     sub_name    TEXT NOT NULL DEFAULT '',
     sub_title   TEXT NOT NULL DEFAULT '',
@@ -78,7 +76,11 @@ CREATE TABLE items (
     dup_score   REAL,             -- best near-duplicate similarity, if any
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
-    published_at TEXT
+    published_at TEXT,
+    -- Long text last: SQLite reads a row's columns in order, and a body that spills into
+    -- overflow pages would make every column after it cost the walk of its overflow chain.
+    lead        TEXT NOT NULL DEFAULT '',
+    body        TEXT NOT NULL DEFAULT ''
 );
 -- Queue order "soonest due first, items without a due time last" uses these expression indexes:
 -- the ORDER BY must be exactly `coalesce(due_at, '9999'), id`.

@@ -40,13 +40,16 @@ pub const SCHEMA_VERSION: i64 = 1 + MIGRATIONS.len() as i64;
 /// Step `i` takes a database from version `i + 1` to `i + 2`. Each runs in one `BEGIN IMMEDIATE`
 /// transaction together with the new `user_version`, so a crash leaves the old version whole.
 /// When `schema.sql` changes, the same change is appended here.
-pub const MIGRATIONS: &[&str] = &[
+pub const MIGRATIONS: &[Migration] = &[
     // 2: small attachments inside the database (store::blobs).
-    "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);",
+    Migration::Sql(
+        "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);",
+    ),
     // 3: the search index keeps which column a word is in, not its positions (`detail =
     // column`): a quarter less work per imported message, same answers (bientap never asks
     // for phrases). Rebuilt from the items, folded as `index_text` folds them.
-    "DROP TABLE IF EXISTS items_fts;
+    Migration::Sql(
+        "DROP TABLE IF EXISTS items_fts;
      CREATE VIRTUAL TABLE items_fts USING fts5(
          title, body, submitter,
          content = '', contentless_delete = 1,
@@ -61,30 +64,124 @@ pub const MIGRATIONS: &[&str] = &[
                   WHEN sub_org <> '' THEN sub_org
                   ELSE sub_email END)
        FROM items;",
+    ),
     // 4: the title-only search index of the console's `~s` limit, filled from every item.
-    "CREATE VIRTUAL TABLE titles_fts USING fts5(title, content = '', contentless_delete = 1, \
+    Migration::Sql(
+        "CREATE VIRTUAL TABLE titles_fts USING fts5(title, content = '', contentless_delete = 1, \
      tokenize = 'unicode61 remove_diacritics 2', detail = none); \
      INSERT INTO titles_fts(rowid, title) SELECT id, bt_fold(title) FROM items;",
+    ),
+    // 5: `lead` and `body` moved to the end of `items`: SQLite reads a row's columns in order
+    // and a long body spills into overflow pages, so every column after it (due time, state
+    // dates, submitter…) cost the walk of the body's overflow chain on a cold read.
+    Migration::Rust(items_body_last),
 ];
+
+/// One schema step: SQL, or Rust for a step SQL alone cannot take (run with foreign keys off,
+/// checked with `foreign_key_check` before it commits).
+pub enum Migration {
+    Sql(&'static str),
+    Rust(fn(&Connection) -> rusqlite::Result<()>),
+}
 
 /// Bring a database at `from` up to `SCHEMA_VERSION`, one step per transaction.
 fn migrate(conn: &Connection, from: i64) -> Result<()> {
-    for (i, sql) in MIGRATIONS
+    for (i, m) in MIGRATIONS
         .iter()
         .enumerate()
         .skip((from - 1).max(0) as usize)
     {
         let to = i as i64 + 2;
+        let rust = matches!(m, Migration::Rust(_));
+        if rust {
+            // Only outside a transaction; restored below whatever happens.
+            conn.pragma_update(None, "foreign_keys", "OFF")?;
+        }
         conn.execute_batch("BEGIN IMMEDIATE")?;
-        let step = conn
-            .execute_batch(sql)
-            .and_then(|_| conn.pragma_update(None, "user_version", to));
-        match step {
-            Ok(()) => conn.execute_batch("COMMIT")?,
+        let step = match m {
+            Migration::Sql(sql) => conn.execute_batch(sql),
+            Migration::Rust(f) => f(conn).and_then(|_| foreign_keys_hold(conn)),
+        }
+        .and_then(|_| conn.pragma_update(None, "user_version", to));
+        let done = match step {
+            Ok(()) => conn.execute_batch("COMMIT").map_err(StoreError::from),
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
-                return Err(e.into());
+                Err(e.into())
             }
+        };
+        if rust {
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+        }
+        done?;
+    }
+    Ok(())
+}
+
+/// `PRAGMA foreign_key_check` finds nothing (else the step is rolled back).
+fn foreign_keys_hold(conn: &Connection) -> rusqlite::Result<()> {
+    let bad: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if bad == 0 {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT),
+            Some(format!(
+                "{bad} rows break a foreign key after the migration"
+            )),
+        ))
+    }
+}
+
+/// The statements of `schema.sql`, whole (a trigger's body included).
+fn schema_statements() -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in SCHEMA.lines() {
+        let code = line.split("--").next().unwrap_or("");
+        if cur.is_empty() && code.trim().is_empty() {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        let t = code.trim_end();
+        let in_trigger = cur.trim_start().starts_with("CREATE TRIGGER");
+        if (t.ends_with(';') && !in_trigger) || (in_trigger && t.trim() == "END;") {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    out
+}
+
+/// Migration 5: rebuild `items` in `schema.sql`'s column order (the SQLite "twelve-step"
+/// table change: new table, copy, drop, rename, then its indexes and triggers again).
+fn items_body_last(conn: &Connection) -> rusqlite::Result<()> {
+    let stmts = schema_statements();
+    let table = stmts
+        .iter()
+        .find(|s| s.trim_start().starts_with("CREATE TABLE items ("))
+        .ok_or_else(|| rusqlite::Error::InvalidQuery)?;
+    let cols: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('items') ORDER BY cid")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let list = cols.join(", ");
+    conn.execute_batch(&table.replacen("CREATE TABLE items (", "CREATE TABLE items_new (", 1))?;
+    conn.execute_batch(&format!(
+        "INSERT INTO items_new({list}) SELECT {list} FROM items;
+         DROP TABLE items;
+         PRAGMA legacy_alter_table = ON;
+         ALTER TABLE items_new RENAME TO items;
+         PRAGMA legacy_alter_table = OFF;"
+    ))?;
+    for s in &stmts {
+        let t = s.trim_start();
+        let on_items =
+            t.contains(" ON items(") || t.contains(" ON items\n") || t.contains(" ON items ");
+        if (t.starts_with("CREATE INDEX") || t.starts_with("CREATE TRIGGER")) && on_items {
+            conn.execute_batch(s)?;
         }
     }
     Ok(())
@@ -597,7 +694,7 @@ pub use blobs::{blob_path, Blob};
 
 #[cfg(test)]
 mod tests {
-    use super::{has_words, index_words, Store};
+    use super::{has_words, index_words, schema_statements, Store};
 
     #[test]
     fn index_words_keeps_every_folded_word_once() {
@@ -634,8 +731,96 @@ mod tests {
             chrono::Utc::now(),
         )
         .unwrap();
+        // What every table and the audit chain hold, by column name, and the schema objects
+        // of `items` (indexes and triggers), as a fresh database has them.
+        let snapshot = |c: &rusqlite::Connection| -> (Vec<String>, Vec<String>) {
+            let mut rows = Vec::new();
+            for t in [
+                "items",
+                "audit",
+                "attachments",
+                "checks",
+                "state_counts",
+                "revisions",
+            ] {
+                let mut st = c
+                    .prepare(&format!("SELECT * FROM {t} ORDER BY 1, 2"))
+                    .unwrap();
+                let names: Vec<String> = st.column_names().map(|n| n.to_string()).collect();
+                let mut q = st.query([]).unwrap();
+                while let Some(r) = q.next().unwrap() {
+                    let mut cells: Vec<String> = (0..names.len())
+                        .map(|i| format!("{}={:?}", names[i], r.get_ref(i).unwrap()))
+                        .collect();
+                    cells.sort();
+                    rows.push(format!("{t}: {}", cells.join(" | ")));
+                }
+            }
+            let objects = c
+                .prepare("SELECT type || ' ' || name || ' ' || sql FROM sqlite_master WHERE tbl_name = 'items' AND type IN ('index','trigger') ORDER BY name")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<Vec<String>>>()
+                .unwrap();
+            (rows, objects)
+        };
+        let before;
         {
             let c = rusqlite::Connection::open(&db).unwrap();
+            before = snapshot(&c);
+            // The first release: `lead` and `body` right after `title`, and the search index
+            // with positions; no `blobs`, no `titles_fts`.
+            let stmts = schema_statements();
+            let table = stmts
+                .iter()
+                .find(|s| s.trim_start().starts_with("CREATE TABLE items ("))
+                .unwrap();
+            let lead = "    lead        TEXT NOT NULL DEFAULT '',\n";
+            let body = "    body        TEXT NOT NULL DEFAULT ''\n";
+            let old_ddl = table
+                .replace(",\n    -- Long text last", "\n    -- Long text last")
+                .replace(lead, "")
+                .replace(body, "")
+                .replace(
+                    "    title       TEXT NOT NULL,\n",
+                    "    title       TEXT NOT NULL,\n    lead        TEXT NOT NULL DEFAULT '',\n    body        TEXT NOT NULL DEFAULT '',\n",
+                )
+                .replacen("CREATE TABLE items (", "CREATE TABLE items_old (", 1);
+            assert!(old_ddl.contains("published_at TEXT\n"), "{old_ddl}");
+            c.pragma_update(None, "foreign_keys", "OFF").unwrap();
+            c.execute_batch(&format!(
+                "BEGIN; {old_ddl}
+                 INSERT INTO items_old SELECT id, version, state, step, category, title, lead, body,
+                   sub_name, sub_title, sub_org, sub_email, sub_phone, sub_address, sub_confidential,
+                   unit, src_kind, src_author, src_name, src_url, src_date, event_at, issued_at,
+                   received_at, anchor_at, rule_override, extended, due_at, sensitive, opinion,
+                   escalated_from, assignee, last_actor, channel, message_id, content_digest,
+                   encoding_from, check_flags, dup_score, created_at, updated_at, published_at
+                 FROM items;
+                 DROP TABLE items;
+                 PRAGMA legacy_alter_table = ON;
+                 ALTER TABLE items_old RENAME TO items;
+                 PRAGMA legacy_alter_table = OFF;
+                 COMMIT;"
+            ))
+            .unwrap();
+            for s in &stmts {
+                let t = s.trim_start();
+                if (t.starts_with("CREATE INDEX") || t.starts_with("CREATE TRIGGER"))
+                    && (t.contains(" ON items(") || t.contains(" ON items\n"))
+                {
+                    c.execute_batch(s).unwrap();
+                }
+            }
+            let cols: Vec<String> = c
+                .prepare("SELECT name FROM pragma_table_info('items') ORDER BY cid")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert_eq!(&cols[5..8], ["title", "lead", "body"]);
             c.execute_batch(
                 "DROP TABLE items_fts;
                  CREATE VIRTUAL TABLE items_fts USING fts5(title, body, submitter, content = '',
@@ -646,6 +831,22 @@ mod tests {
             .unwrap();
         }
         let st = Store::open(&db).unwrap();
+        // Every row kept, `body` last, the same indexes and triggers as a fresh database.
+        assert_eq!(snapshot(st.conn()), before);
+        let cols: Vec<String> = st
+            .conn()
+            .prepare("SELECT name FROM pragma_table_info('items') ORDER BY cid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(cols[cols.len() - 2..], ["lead", "body"]);
+        let fk: i64 = st
+            .conn()
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys back on after the migration");
         let sql: String = st
             .conn()
             .query_row(
