@@ -168,6 +168,16 @@ fn items_body_last(conn: &Connection) -> rusqlite::Result<()> {
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let list = cols.join(", ");
+    // ANALYZE statistics of `items` go with the table; the rows are the same, so they are kept.
+    let stat_tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('sqlite_stat1', 'sqlite_stat4')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for t in &stat_tables {
+        conn.execute_batch(&format!(
+            "CREATE TEMP TABLE bt_keep_{t} AS SELECT * FROM {t} WHERE tbl = 'items'"
+        ))?;
+    }
     conn.execute_batch(&table.replacen("CREATE TABLE items (", "CREATE TABLE items_new (", 1))?;
     conn.execute_batch(&format!(
         "INSERT INTO items_new({list}) SELECT {list} FROM items;
@@ -183,6 +193,13 @@ fn items_body_last(conn: &Connection) -> rusqlite::Result<()> {
         if (t.starts_with("CREATE INDEX") || t.starts_with("CREATE TRIGGER")) && on_items {
             conn.execute_batch(s)?;
         }
+    }
+    for t in &stat_tables {
+        conn.execute_batch(&format!(
+            "DELETE FROM {t} WHERE tbl = 'items';
+             INSERT INTO {t} SELECT * FROM temp.bt_keep_{t};
+             DROP TABLE temp.bt_keep_{t};"
+        ))?;
     }
     Ok(())
 }
@@ -766,6 +783,15 @@ mod tests {
             (rows, objects)
         };
         let before;
+        let stats_before: Vec<(String, String)>;
+        let stats = |c: &rusqlite::Connection| -> Vec<(String, String)> {
+            c.prepare("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'items' ORDER BY idx")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
         {
             let c = rusqlite::Connection::open(&db).unwrap();
             before = snapshot(&c);
@@ -821,6 +847,9 @@ mod tests {
                 .collect::<rusqlite::Result<_>>()
                 .unwrap();
             assert_eq!(&cols[5..8], ["title", "lead", "body"]);
+            c.execute_batch("ANALYZE").unwrap();
+            stats_before = stats(&c);
+            assert!(stats_before.len() > 5, "{stats_before:?}");
             c.execute_batch(
                 "DROP TABLE items_fts;
                  CREATE VIRTUAL TABLE items_fts USING fts5(title, body, submitter, content = '',
@@ -842,6 +871,8 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(cols[cols.len() - 2..], ["lead", "body"]);
+        // The planner's statistics of `items` survive the rebuild.
+        assert_eq!(stats(st.conn()), stats_before);
         let fk: i64 = st
             .conn()
             .pragma_query_value(None, "foreign_keys", |r| r.get(0))
