@@ -72,9 +72,15 @@ pub fn run(base: &Path, items: usize, att: usize) -> Result<Vec<Figure>, String>
             .map(|k| ((k as u64).wrapping_mul(2_654_435_761) ^ id as u64) as u8)
             .collect();
         let sha = hex::encode(Sha256::digest(&bytes));
-        let p = blob_path(&data_dir, &sha);
-        std::fs::create_dir_all(p.parent().ok_or("blob parent")?).map_err(err)?;
-        std::fs::write(&p, &bytes).map_err(err)?;
+        // Where `bientap import` would have put it: in the database up to INLINE_MAX.
+        if bytes.len() <= crate::store::blobs::INLINE_MAX {
+            crate::store::blobs::put_inline(c, &sha, &bytes)
+                .map_err(|e| e.message(Lang::En, None))?;
+        } else {
+            let p = blob_path(&data_dir, &sha);
+            std::fs::create_dir_all(p.parent().ok_or("blob parent")?).map_err(err)?;
+            std::fs::write(&p, &bytes).map_err(err)?;
+        }
         c.execute(
             "INSERT INTO attachments(item_id, sha256, size, name, ext, mime) VALUES (?1, ?2, ?3, ?4, 'pdf', 'application/pdf')",
             rusqlite::params![id, sha, att as i64, format!("van-ban-{id}.pdf")],
