@@ -730,6 +730,16 @@ mod tests {
         assert_eq!(all, kept);
     }
 
+    /// The columns of `items`, in order.
+    fn item_columns(c: &rusqlite::Connection) -> Vec<String> {
+        c.prepare("SELECT name FROM pragma_table_info('items') ORDER BY cid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
     /// A database of the first release (search index with positions, no `blobs` table) is
     /// brought up to date when opened, and its search index rebuilt gives the same answers as
     /// a row-by-row check of every item.
@@ -842,13 +852,7 @@ mod tests {
                     c.execute_batch(s).unwrap();
                 }
             }
-            let cols: Vec<String> = c
-                .prepare("SELECT name FROM pragma_table_info('items') ORDER BY cid")
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
+            let cols = item_columns(&c);
             assert_eq!(&cols[5..8], ["title", "lead", "body"]);
             c.execute_batch("ANALYZE").unwrap();
             stats_before = stats(&c);
@@ -865,14 +869,7 @@ mod tests {
         let st = Store::open(&db).unwrap();
         // Every row kept, `body` last, the same indexes and triggers as a fresh database.
         assert_eq!(snapshot(st.conn()), before);
-        let cols: Vec<String> = st
-            .conn()
-            .prepare("SELECT name FROM pragma_table_info('items') ORDER BY cid")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let cols = item_columns(st.conn());
         assert_eq!(cols[cols.len() - 2..], ["lead", "body"]);
         // The planner's statistics of `items` survive the rebuild.
         assert_eq!(stats(st.conn()), stats_before);

@@ -873,16 +873,22 @@ mod tests {
     /// With `ANALYZE` statistics (a board that runs `sqlite3 … ANALYZE`, or the bench
     /// database), every statement of a page — the scan window's end included — still walks
     /// the sort index: no sort of a whole state, no scan of `items`.
-    #[test]
-    fn pages_walk_the_sort_index_with_analyze_statistics() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("b.db");
+    /// A demo database of `items` items (the demo takes decisions through the store).
+    fn demo_store(dir: &std::path::Path, items: usize) -> (std::path::PathBuf, Store) {
+        let path = dir.join("b.db");
         let text = crate::profile::bundled_text("stp-binh-phuoc").unwrap();
         let p = crate::profile::parse("stp-binh-phuoc.toml", text).unwrap();
         let role = p.admin_role().unwrap().code.clone();
         let now = crate::store::parse_ts("2026-11-20T03:00:00Z").unwrap();
-        crate::demo::generate(&path, &p, text, "thuky", &role, 60, 7, now).unwrap();
+        crate::demo::generate(&path, &p, text, "thuky", &role, items, 7, now).unwrap();
         let s = Store::open(&path).unwrap();
+        (path, s)
+    }
+
+    #[test]
+    fn pages_walk_the_sort_index_with_analyze_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, s) = demo_store(dir.path(), 60);
         // The statistics `ANALYZE` gives at a million items (the bench database), written
         // over this small one's, as SQLite's documentation suggests for planning tests.
         s.conn()
@@ -956,14 +962,7 @@ mod tests {
     #[test]
     fn state_counts_follow_inserts_state_changes_and_deletes() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("b.db");
-        let text = crate::profile::bundled_text("stp-binh-phuoc").unwrap();
-        let p = crate::profile::parse("stp-binh-phuoc.toml", text).unwrap();
-        let role = p.admin_role().unwrap().code.clone();
-        let now = crate::store::parse_ts("2026-11-20T03:00:00Z").unwrap();
-        // The demo inserts items and takes decisions through the store.
-        crate::demo::generate(&path, &p, text, "thuky", &role, 40, 7, now).unwrap();
-        let s = Store::open(&path).unwrap();
+        let (_, s) = demo_store(dir.path(), 40);
         assert_eq!(kept_counts(&s), slow_counts(&s));
         assert!(
             s.counts().unwrap().len() > 2,
