@@ -491,7 +491,8 @@ pub fn find_attribution(body: &str) -> Attribution {
         ..Default::default()
     };
     for line in body.lines().map(str::trim) {
-        let f = fold(line);
+        // Every test below is on how the line starts: fold its first characters only.
+        let f = fold(&line.chars().take(12).collect::<String>());
         let value = line.split_once(':').map(|(_, v)| v.trim()).unwrap_or("");
         if f.starts_with("nguon") && !value.is_empty() {
             let (name, url) = split_url(value);
@@ -660,6 +661,24 @@ pub fn duplicate_check(p: &Profile, dups: &[DupMatch]) -> NewCheck {
     )
 }
 
+thread_local! {
+    /// The syllable pairs of each category name (` a b `), folded once per worker thread.
+    static NAME_PAIRS: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn name_pairs(name: &str) -> Vec<String> {
+    let words: Vec<String> = fold(name)
+        .split(|ch: char| !ch.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    words
+        .windows(2)
+        .map(|w| format!(" {} {} ", w[0], w[1]))
+        .collect()
+}
+
 /// Guess the category: a `[code]` tag in the subject wins; else the category whose name's
 /// syllable pairs best cover the subject (at least half of them, and a clear winner).
 pub fn guess_category<'a>(p: &'a Profile, subject: &str, body: &str) -> Option<&'a Category> {
@@ -680,20 +699,20 @@ pub fn guess_category<'a>(p: &'a Profile, subject: &str, body: &str) -> Option<&
         .categories
         .iter()
         .map(|c| {
-            let words: Vec<String> = fold(&c.name_vi)
-                .split(|ch: char| !ch.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(str::to_string)
-                .collect();
-            let pairs: Vec<String> = words
-                .windows(2)
-                .map(|w| format!(" {} {} ", w[0], w[1]))
-                .collect();
-            if pairs.is_empty() {
+            let (hit, total) = NAME_PAIRS.with(|cache| {
+                let mut cache = cache.borrow_mut();
+                let pairs = cache
+                    .entry(c.name_vi.clone())
+                    .or_insert_with(|| name_pairs(&c.name_vi));
+                (
+                    pairs.iter().filter(|p| text.contains(p.as_str())).count(),
+                    pairs.len(),
+                )
+            });
+            if total == 0 {
                 return (0.0, c);
             }
-            let hit = pairs.iter().filter(|p| text.contains(p.as_str())).count();
-            (hit as f64 / pairs.len() as f64, c)
+            (hit as f64 / total as f64, c)
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));

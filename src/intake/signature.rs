@@ -249,9 +249,11 @@ fn cut_quoted(body: &str) -> &str {
 
 /// Lines mail clients add under a message ("Sent from my iPhone", "Gửi từ iPhone của tôi"…).
 fn client_footer(line: &str) -> bool {
-    let f = fold(line);
-    (f.starts_with("sent from ") || f.starts_with("gui tu ") || f.starts_with("duoc gui tu "))
-        && line.split_whitespace().count() <= 8
+    // Short lines only, and only their first words folded (most lines are long sentences).
+    line.split_whitespace().count() <= 8 && {
+        let f = fold(&line.chars().take(16).collect::<String>());
+        f.starts_with("sent from ") || f.starts_with("gui tu ") || f.starts_with("duoc gui tu ")
+    }
 }
 
 /// A closing formula ("Trân trọng", "Kính thư", "Best regards"): the block starts after it.
