@@ -267,6 +267,33 @@ fn after_the_demo_a_command_without_db_points_to_the_demo_database() {
     assert!(e.contains("cơ sở dữ liệu thử"), "{e}");
 }
 
+/// Opening a database of an older schema says, before the (possibly long) upgrade, what is
+/// happening; the command then runs, and the next one says nothing.
+#[test]
+fn an_older_database_is_upgraded_with_a_notice() {
+    let (_d, db) = fresh("stp-binh-phuoc");
+    {
+        // Back to schema 4 (the last step, rebuilding `items`, runs again on any column order).
+        let c = rusqlite::Connection::open(&db).expect("open");
+        c.pragma_update(None, "user_version", 4).expect("version");
+    }
+    let o = run(&db, "en", &["list"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        e.contains("upgrading the database") && e.contains("schema 4 → 5"),
+        "{e}"
+    );
+    let v: i64 = rusqlite::Connection::open(&db)
+        .expect("open")
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(v, bientap::store::SCHEMA_VERSION);
+    let o = run(&db, "vi", &["list"]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(!e.contains("nâng cấp"), "{e}");
+}
+
 #[test]
 fn an_unknown_login_is_refused() {
     if !bientap::store::identity::is_root() {

@@ -121,6 +121,31 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
     Ok(())
 }
 
+/// When opening `path` will first bring its schema up to date: (its version, the newest).
+pub fn pending_upgrade(path: &Path) -> Option<(i64, i64)> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    let v: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .ok()?;
+    (v >= 1 && v < SCHEMA_VERSION).then_some((v, SCHEMA_VERSION))
+}
+
+/// The line a command prints before it opens a database that needs upgrading (large ones take
+/// minutes: the user should know why nothing happens yet).
+pub fn upgrade_notice(path: &Path, lang: Lang) -> Option<String> {
+    let (from, to) = pending_upgrade(path)?;
+    Some(crate::tr!(
+        lang,
+        "bientap: đang nâng cấp cơ sở dữ liệu {} (lược đồ {from} → {to}). Cơ sở dữ liệu lớn có thể mất vài phút; nếu bị ngắt giữa chừng, lần mở sau sẽ làm lại bước dở dang.",
+        "bientap: upgrading the database {} (schema {from} → {to}). A large database can take minutes; if interrupted, the next open redoes the unfinished step.",
+        path.display()
+    ))
+}
+
 /// `PRAGMA foreign_key_check` finds nothing (else the step is rolled back).
 fn foreign_keys_hold(conn: &Connection) -> rusqlite::Result<()> {
     let bad: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
