@@ -136,6 +136,20 @@ fn phone_screens() {
         let id = first_received(&a);
         press(&mut a, &format!("# {id} <Enter>"));
         insta::assert_snapshot!(format!("item_{l}_44x20"), screen(&mut a, 44, 20));
+        // An overdue item: the short due on the state line, the full one and the next step below.
+        press(&mut a, "<Esc> 1");
+        let overdue = a
+            .state
+            .queue
+            .rows
+            .iter()
+            .find(|r| {
+                r.state.deadline_runs() && r.due_at.as_deref().is_some_and(|d| d < "2026-11-20")
+            })
+            .map(|r| r.id)
+            .unwrap();
+        press(&mut a, &format!("# {overdue} <Enter>"));
+        insta::assert_snapshot!(format!("item_overdue_{l}_44x20"), screen(&mut a, 44, 20));
     }
 }
 
