@@ -132,10 +132,15 @@ fn phone_screens() {
         let l = lang.code();
         let mut a = app(&path, SECRETARY, lang);
         insta::assert_snapshot!(format!("queue_{l}_44x20"), screen(&mut a, 44, 20));
-        press(&mut a, "2");
+        press(&mut a, "?");
+        insta::assert_snapshot!(format!("help_queue_{l}_44x20"), screen(&mut a, 44, 20));
+        press(&mut a, "<Esc> 2");
         let id = first_received(&a);
         press(&mut a, &format!("# {id} <Enter>"));
         insta::assert_snapshot!(format!("item_{l}_44x20"), screen(&mut a, 44, 20));
+        press(&mut a, "a");
+        insta::assert_snapshot!(format!("decide_menu_{l}_44x20"), screen(&mut a, 44, 20));
+        press(&mut a, "<Esc>");
         // An overdue item: the short due on the state line, the full one and the next step below.
         press(&mut a, "<Esc> 1");
         let overdue = a

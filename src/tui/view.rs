@@ -1095,20 +1095,26 @@ fn editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         ""
     };
-    f.render_widget(
-        Paragraph::new(header(
-            s,
-            theme,
-            tr!(
-                lang,
-                "sửa #{} (từ phiên bản {}) · nguồn: {kind}{dirty}",
-                "editing #{} (from version {}) · source: {kind}{dirty}",
-                ed.id,
-                ed.version
-            ),
-        )),
-        rows[0],
-    );
+    let small = compact(area.width);
+    let right = if small {
+        let dirty = if ed.dirty() { " · ●" } else { "" };
+        tr!(
+            lang,
+            "sửa #{} v{} · {kind}{dirty}",
+            "edit #{} v{} · {kind}{dirty}",
+            ed.id,
+            ed.version
+        )
+    } else {
+        tr!(
+            lang,
+            "sửa #{} (từ phiên bản {}) · nguồn: {kind}{dirty}",
+            "editing #{} (from version {}) · source: {kind}{dirty}",
+            ed.id,
+            ed.version
+        )
+    };
+    f.render_widget(Paragraph::new(header(s, theme, right)), rows[0]);
     let names = [
         (F_TITLE, lang.pick("Tiêu đề", "Title")),
         (F_LEAD, lang.pick("Sapo", "Lead")),
@@ -1154,10 +1160,17 @@ fn editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         theme,
         f,
         rows[6],
-        lang.pick(
-            "Ctrl-S lưu · Tab ô sau · Shift-Tab ô trước · Ctrl-T tự viết/trích dẫn · Esc đóng · F1 trợ giúp",
-            "Ctrl-S save · Tab next · Shift-Tab previous · Ctrl-T original/quoted · Esc close · F1 help",
-        ),
+        if small {
+            lang.pick(
+                "Ctrl-S lưu · Tab ô sau · Esc đóng · F1 phím",
+                "Ctrl-S save · Tab next · Esc close · F1 keys",
+            )
+        } else {
+            lang.pick(
+                "Ctrl-S lưu · Tab ô sau · Shift-Tab ô trước · Ctrl-T tự viết/trích dẫn · Esc đóng · F1 trợ giúp",
+                "Ctrl-S save · Tab next · Shift-Tab previous · Ctrl-T original/quoted · Esc close · F1 help",
+            )
+        },
     );
 }
 
@@ -1290,6 +1303,10 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                     theme.style(Role::Muted),
                 ));
             }
+            if compact(area.width) {
+                help_compact(s, theme, f, area, binds);
+                return;
+            }
             let box_w = area.width.saturating_sub(2).min(118);
             let inner_h = area
                 .height
@@ -1358,6 +1375,16 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             );
         }
         Modal::Picker(p) => {
+            let small = compact(area.width);
+            let indent = if small { "  " } else { "      " };
+            let box_w = if small {
+                area.width
+            } else {
+                area.width.saturating_sub(4).min(100)
+            };
+            let inner_w = (box_w as usize).saturating_sub(2).max(1);
+            // Rows each choice takes (on a phone, counting wrapped lines).
+            let mut heights: Vec<u16> = Vec::new();
             let mut lines = Vec::new();
             for (i, it) in p.items.iter().enumerate() {
                 let mark = match (p.multi, it.checked, it.enabled) {
@@ -1373,35 +1400,30 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 } else {
                     Role::Normal
                 };
-                lines.push(Line::styled(
-                    format!("{mark}{}", it.label),
-                    theme.style(role),
-                ));
+                let head = format!("{mark}{}", it.label);
+                let rows = |t: &str| {
+                    if small {
+                        t.width().div_ceil(inner_w).max(1) as u16
+                    } else {
+                        1
+                    }
+                };
+                let mut hgt = rows(&head);
+                lines.push(Line::styled(head, theme.style(role)));
                 if !it.detail.is_empty() {
-                    lines.push(Line::styled(
-                        format!("      {}", it.detail),
-                        theme.style(Role::Muted),
-                    ));
+                    let detail = format!("{indent}{}", it.detail);
+                    hgt += rows(&detail);
+                    lines.push(Line::styled(detail, theme.style(Role::Muted)));
                 }
+                heights.push(hgt);
             }
-            let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+            let total: u16 = heights.iter().sum();
+            let h = (total + 2).min(area.height.saturating_sub(2));
             // Keep the selection in view.
-            let sel_line = p
-                .items
-                .iter()
-                .take(p.sel)
-                .map(|i| if i.detail.is_empty() { 1 } else { 2 })
-                .sum::<u16>();
+            let sel_line = heights.iter().take(p.sel).sum::<u16>();
             let inner_h = h.saturating_sub(2);
             let scroll = sel_line.saturating_sub(inner_h.saturating_sub(2));
-            boxed(
-                f,
-                theme,
-                centered(area, area.width.saturating_sub(4).min(100), h),
-                &p.title,
-                lines,
-                scroll,
-            );
+            boxed(f, theme, centered(area, box_w, h), &p.title, lines, scroll);
         }
         Modal::ConfirmFlow => {
             let Some(flow) = &s.flow else {
@@ -1550,6 +1572,67 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         }
         Modal::Prompt { .. } => {}
     }
+}
+
+/// Help on a phone: the whole screen, one column of keys; what does not fit is one `:` away
+/// (the palette lists every command with its keys and filters as you type).
+fn help_compact(s: &State, theme: &Theme, f: &mut Frame, area: Rect, binds: &[keymap::Binding]) {
+    let lang = s.lang;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let inner_w = area.width.saturating_sub(2) as usize;
+    // The tab keys 1…9 take one line, not nine.
+    let digit = |b: &keymap::Binding| b.keys.len() == 1 && b.keys.as_bytes()[0].is_ascii_digit();
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut i = 0;
+    while i < binds.len() {
+        let run = binds[i..].iter().take_while(|b| digit(b)).count();
+        if run > 1 {
+            let (a, z) = (binds[i].keys, binds[i + run - 1].keys);
+            rows.push((format!("{a}…{z}"), tr!(lang, "thẻ {a}…{z}", "tab {a}…{z}")));
+            i += run;
+        } else {
+            rows.push((binds[i].keys.to_string(), binds[i].label(lang).to_string()));
+            i += 1;
+        }
+    }
+    let key_w = rows
+        .iter()
+        .map(|(k, _)| k.width())
+        .max()
+        .unwrap_or(0)
+        .min(12)
+        .min(inner_w / 3);
+    let more = lang.pick(
+        "… còn nữa: : bảng lệnh (gõ để lọc)",
+        "… more: : palette (type to filter)",
+    );
+    let room = if rows.len() > inner_h {
+        inner_h.saturating_sub(1)
+    } else {
+        rows.len()
+    };
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .take(room)
+        .map(|(k, label)| {
+            Line::from(vec![
+                Span::styled(fit(k, key_w), theme.style(Role::Key)),
+                Span::raw(" "),
+                Span::raw(fit(label, inner_w.saturating_sub(key_w + 1))),
+            ])
+        })
+        .collect();
+    if room < rows.len() && inner_h > 0 {
+        lines.push(Line::styled(fit(more, inner_w), theme.style(Role::Muted)));
+    }
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(" {} ", lang.pick("Phím", "Keys")),
+            theme.style(Role::Title),
+        ))),
+        area,
+    );
 }
 
 fn content_text(c: &crate::domain::item::Content) -> String {
