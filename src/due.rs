@@ -193,6 +193,64 @@ pub fn due_cell(
     }
 }
 
+/// The due cell at phone widths (at most 9 columns): "-6n" / "-6d" (six working days
+/// overdue), "-3g" / "-3h", "-45p" / "-45m"; "còn 2n 1g" / "in 2d 1h", "còn 12n" / "in 12d",
+/// "còn 3g" / "in 3h", "còn 45p" / "in 45m"; "đến hạn" / "due now"; "—" without a due time.
+/// The queue's ‼ and ! marks go with it, so the state never rests on colour alone.
+pub fn due_short(p: &Profile, due: Option<&str>, now: DateTime<Utc>, lang: Lang) -> String {
+    let Some(d) = due.and_then(parse_ts) else {
+        return "—".into();
+    };
+    let cal = calendar();
+    let rem = cal
+        .as_ref()
+        .as_ref()
+        .ok()
+        .and_then(|c| deadline::remaining(d, now, c, &hours(p)).ok());
+    match rem {
+        Some(r) => short_remaining(&r, lang),
+        None if d < now => lang.pick("quá hạn", "overdue").into(),
+        None => deadline::to_local(d).format("%d/%m").to_string(),
+    }
+}
+
+/// The compact form of a `Remaining` (see `due_short`).
+pub fn short_remaining(r: &deadline::Remaining, lang: Lang) -> String {
+    let (d, h, m) = (
+        lang.pick("n", "d"),
+        lang.pick("g", "h"),
+        lang.pick("p", "m"),
+    );
+    if r.overdue {
+        let (hh, mm) = (r.office_minutes / 60, r.office_minutes % 60);
+        return if r.working_days > 0 {
+            format!("-{}{d}", r.working_days)
+        } else if hh > 0 {
+            format!("-{hh}{h}")
+        } else if mm > 0 {
+            format!("-{mm}{m}")
+        } else {
+            lang.pick("quá hạn", "overdue").into()
+        };
+    }
+    let dm = r.day_minutes.max(1);
+    let days = r.office_minutes / dm;
+    let rest = r.office_minutes % dm;
+    let (hh, mm) = (rest / 60, rest % 60);
+    let left = if days > 0 && hh > 0 && days < 10 {
+        format!("{days}{d} {hh}{h}")
+    } else if days > 0 {
+        format!("{days}{d}")
+    } else if hh > 0 {
+        format!("{hh}{h}")
+    } else if mm > 0 {
+        format!("{mm}{m}")
+    } else {
+        return lang.pick("đến hạn", "due now").into();
+    };
+    crate::tr!(lang, "còn {left}", "in {left}")
+}
+
 /// Only the time left (or overdue by), for narrow columns.
 pub fn remaining_text(p: &Profile, d: DateTime<Utc>, now: DateTime<Utc>, lang: Lang) -> String {
     let cal = calendar();
@@ -275,4 +333,42 @@ pub fn recompute_all(store: &mut Store, now: DateTime<Utc>) -> crate::store::Res
         Ok(())
     })?;
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::deadline::Remaining;
+
+    fn r(overdue: bool, working_days: i64, office_minutes: i64) -> Remaining {
+        Remaining {
+            overdue,
+            working_days,
+            office_minutes,
+            day_minutes: 480,
+        }
+    }
+
+    #[test]
+    fn short_due_forms_fit_the_phone_column() {
+        let cases = [
+            (r(true, 19, 19 * 480), "-19n", "-19d"),
+            (r(true, 0, 200), "-3g", "-3h"),
+            (r(true, 0, 45), "-45p", "-45m"),
+            (r(true, 0, 0), "quá hạn", "overdue"),
+            (r(false, 3, 2 * 480 + 60), "còn 2n 1g", "in 2d 1h"),
+            (r(false, 13, 12 * 480 + 300), "còn 12n", "in 12d"),
+            (r(false, 1, 200), "còn 3g", "in 3h"),
+            (r(false, 1, 45), "còn 45p", "in 45m"),
+            (r(false, 0, 0), "đến hạn", "due now"),
+        ];
+        for (rem, vi, en) in cases {
+            assert_eq!(short_remaining(&rem, Lang::Vi), vi);
+            assert_eq!(short_remaining(&rem, Lang::En), en);
+            for l in [Lang::Vi, Lang::En] {
+                let w = unicode_width::UnicodeWidthStr::width(short_remaining(&rem, l).as_str());
+                assert!(w <= 9, "{rem:?} is {w} wide");
+            }
+        }
+    }
 }

@@ -123,3 +123,110 @@ fn withdraw_and_confirm_screens() {
         }
     }
 }
+
+/// Phone widths (below 64 columns) get the compact layout: the queue and the item at 44×20.
+#[test]
+fn phone_screens() {
+    let (_d, path) = demo(80);
+    for lang in [Lang::Vi, Lang::En] {
+        let l = lang.code();
+        let mut a = app(&path, SECRETARY, lang);
+        insta::assert_snapshot!(format!("queue_{l}_44x20"), screen(&mut a, 44, 20));
+        press(&mut a, "?");
+        insta::assert_snapshot!(format!("help_queue_{l}_44x20"), screen(&mut a, 44, 20));
+        press(&mut a, "<Esc> 2");
+        let id = first_received(&a);
+        press(&mut a, &format!("# {id} <Enter>"));
+        insta::assert_snapshot!(format!("item_{l}_44x20"), screen(&mut a, 44, 20));
+        press(&mut a, "a");
+        insta::assert_snapshot!(format!("decide_menu_{l}_44x20"), screen(&mut a, 44, 20));
+        press(&mut a, "<Esc>");
+        // An overdue item: the short due on the state line, the full one and the next step below.
+        press(&mut a, "<Esc> 1");
+        let overdue = a
+            .state
+            .queue
+            .rows
+            .iter()
+            .find(|r| {
+                r.state.deadline_runs() && r.due_at.as_deref().is_some_and(|d| d < "2026-11-20")
+            })
+            .map(|r| r.id)
+            .unwrap();
+        press(&mut a, &format!("# {overdue} <Enter>"));
+        insta::assert_snapshot!(format!("item_overdue_{l}_44x20"), screen(&mut a, 44, 20));
+    }
+}
+
+/// Every screen and modal draws at small sizes, down to a single cell, without a panic.
+#[test]
+fn every_screen_draws_at_small_sizes() {
+    use bientap::tui::app::{Modal, Screen};
+    let (_d, path) = demo(40);
+    let published = first_in(&path, "published");
+    let sizes = [
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (20, 6),
+        (30, 10),
+        (44, 20),
+        (63, 24),
+    ];
+    let chair = user_with_role(&path, "truong-ban");
+    // Draws the current screen at every size; `want` checks the script reached it.
+    let all = |a: &mut bientap::tui::App, what: &str, want: fn(Screen, Option<&Modal>) -> bool| {
+        assert!(
+            want(a.state.screen, a.state.modal.as_ref()),
+            "{what}: not reached ({:?}, {:?})",
+            a.state.screen,
+            a.state.modal.as_ref().map(std::mem::discriminant)
+        );
+        for (w, h) in sizes {
+            let text = screen(a, w, h);
+            assert_eq!(text.lines().count(), h as usize, "{what} at {w}x{h}");
+        }
+    };
+    for lang in [Lang::Vi, Lang::En] {
+        let mut a = app(&path, SECRETARY, lang);
+        let mut c = app(&path, &chair, lang);
+        all(&mut a, "queue", |s, m| s == Screen::Queue && m.is_none());
+        press(&mut a, "?");
+        all(&mut a, "queue help", |_, m| matches!(m, Some(Modal::Help)));
+        press(&mut a, "<Esc> :");
+        all(&mut a, "palette", |_, m| {
+            matches!(m, Some(Modal::Palette { .. }))
+        });
+        press(&mut a, "<Esc> /");
+        all(&mut a, "search prompt", |_, m| {
+            matches!(m, Some(Modal::Prompt { .. }))
+        });
+        press(&mut a, "<Esc> 2");
+        let id = first_received(&a);
+        press(&mut a, &format!("# {id} <Enter>"));
+        all(&mut a, "item", |s, m| s == Screen::Item && m.is_none());
+        press(&mut a, "a");
+        all(&mut a, "decision menu", |_, m| {
+            matches!(m, Some(Modal::Picker(_)))
+        });
+        press(&mut a, "<Esc> ?");
+        all(&mut a, "item help", |s, m| {
+            s == Screen::Item && matches!(m, Some(Modal::Help))
+        });
+        press(&mut a, "<Esc> e");
+        all(&mut a, "editor", |s, _| s == Screen::Editor);
+        press(&mut a, "<Esc> <Esc>");
+        press(&mut a, &format!("# {published} <Enter> W"));
+        all(&mut a, "withdraw picker", |_, m| {
+            matches!(m, Some(Modal::Picker(_)))
+        });
+        press(&mut a, &format!("<Esc> <Esc> # {id} <Enter> C"));
+        all(&mut a, "confirm source", |_, m| m.is_some());
+        press(&mut c, "2");
+        let id = first_received(&c);
+        press(&mut c, &format!("# {id} <Enter> x <Space>"));
+        all(&mut c, "reject picker", |_, m| {
+            matches!(m, Some(Modal::Picker(_)))
+        });
+    }
+}

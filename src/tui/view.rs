@@ -23,6 +23,15 @@ use crate::tr;
 /// Width at which screens switch to their wide layout.
 pub const WIDE: u16 = 110;
 
+/// Below this width (a phone over SSH) screens use their compact layout: short labels, the
+/// title gets the row, the assignee is left to the item screen.
+pub const COMPACT: u16 = 64;
+
+/// Whether a screen this wide uses the compact layout.
+pub fn compact(width: u16) -> bool {
+    width < COMPACT
+}
+
 fn fit(s: &str, w: usize) -> String {
     crate::cli::output::fit(s, w)
 }
@@ -52,6 +61,18 @@ pub fn render(s: &State, theme: &Theme, f: &mut Frame) {
 }
 
 fn header(s: &State, theme: &Theme, right: String) -> Line<'static> {
+    if compact(s.size.0) {
+        // A phone: who is logged in, then what the screen says; the site is the same all day.
+        let mut spans = vec![Span::styled(
+            format!(" {}", safe(&s.me.login)),
+            theme.style(Role::Title),
+        )];
+        if !right.is_empty() {
+            spans.push(Span::raw(" · "));
+            spans.push(Span::styled(right, theme.style(Role::Muted)));
+        }
+        return Line::from(spans);
+    }
     let p = &s.profile;
     let role = p
         .role(&s.me.role)
@@ -105,6 +126,7 @@ fn tab_count(s: &State, i: usize) -> i64 {
 fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     let lang = s.lang;
     let wide = area.width >= WIDE;
+    let small = compact(area.width);
     let rows = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
@@ -116,6 +138,15 @@ fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     .split(area);
     let q = &s.queue;
     let mut right = tr!(lang, "sắp xếp: {}", "sort: {}", sort_label(q.sort, lang));
+    if small {
+        // The tab bar shows only numbers and counts: the active tab is named here.
+        let name = match (&q.search, q.tabs.get(q.tab)) {
+            (Some(_), _) => lang.pick("Kết quả tìm", "Search results").to_string(),
+            (None, Some(t)) => format!("{} {}", q.tab + 1, lang.pick(t.vi, t.en)),
+            (None, None) => String::new(),
+        };
+        right = format!("{name} · ↕{}", sort_label(q.sort, lang));
+    }
     if !q.tags.is_empty() {
         right.push_str(&tr!(
             lang,
@@ -126,13 +157,15 @@ fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     }
     f.render_widget(Paragraph::new(header(s, theme, right)), rows[0]);
 
-    // Tabs with counts; narrow screens name only the active tab.
+    // Tabs with counts; narrow screens name only the active tab, phones none.
     let mut spans = Vec::new();
     for (i, t) in q.tabs.iter().enumerate() {
         let n = count_text(tab_count(s, i), t.mine);
         let label = lang.pick(t.vi, t.en);
         let active = i == q.tab && q.search.is_none();
-        let text = if wide || active {
+        let text = if small {
+            format!(" {}:{n}", i + 1)
+        } else if wide || active {
             format!(" {} {label} {n} ", i + 1)
         } else {
             format!(" {}:{n} ", i + 1)
@@ -148,18 +181,54 @@ fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         ));
     }
     if q.search.is_some() {
-        spans.push(Span::styled(
-            format!(" ▸{} ", lang.pick("Kết quả tìm", "Search results")),
-            theme.style(Role::TabActive),
-        ));
+        let text = if small {
+            format!(" ▸{}", lang.pick("tìm", "search"))
+        } else {
+            format!(" ▸{} ", lang.pick("Kết quả tìm", "Search results"))
+        };
+        spans.push(Span::styled(text, theme.style(Role::TabActive)));
+    }
+    if small {
+        spans = tab_window(spans, rows[1].width as usize, q.tab, q.search.is_some());
     }
     f.render_widget(Paragraph::new(Line::from(spans)), rows[1]);
 
     let w = rows[3].width as usize;
-    let cols = columns(w, wide);
+    let layout = if small {
+        // The state column goes when the tab holds a single state (the header names it).
+        let one_state = q.search.is_none()
+            && q.tabs
+                .get(q.tab)
+                .is_some_and(|t| !t.mine && t.states.len() == 1);
+        Layout3::Compact { state: !one_state }
+    } else if wide {
+        Layout3::Wide
+    } else {
+        Layout3::Narrow
+    };
+    let heads = headings_for(lang, layout);
+    let table: Vec<(Vec<String>, Role)> = q
+        .rows
+        .iter()
+        .map(|r| {
+            let (sym, role) = urgency(crate::due::running(r.state, r.due_at.as_deref()), s.now);
+            (row_cells(s, r, sym, layout), role)
+        })
+        .collect();
+    // On a phone the due and state columns are as wide as this page needs, no wider.
+    let need = |i: usize, cap: usize| {
+        std::iter::once(&heads)
+            .chain(table.iter().map(|(c, _)| c))
+            .filter_map(|c| c.get(i))
+            .map(|c| c.width())
+            .max()
+            .unwrap_or(0)
+            .min(cap)
+    };
+    let cols = columns(w, layout, need(1, SHORT_DUE), need(2, SHORT_STATE));
     f.render_widget(
         Paragraph::new(Line::from(Span::styled(
-            row_text(&cols, &headings(lang, wide)),
+            row_text(&cols, &heads),
             theme.style(Role::Heading),
         ))),
         rows[2],
@@ -171,9 +240,7 @@ fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.style(Role::Muted),
         )));
     }
-    for (i, r) in q.rows.iter().enumerate() {
-        let (sym, urgency_role) = urgency(crate::due::running(r.state, r.due_at.as_deref()), s.now);
-        let cells = row_cells(s, r, sym);
+    for (i, (r, (cells, urgency_role))) in q.rows.iter().zip(table).enumerate() {
         let text = row_text(&cols, &cells);
         let role = if i == q.sel {
             Role::Selected
@@ -217,26 +284,99 @@ fn queue(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         ))),
         rows[4],
     );
-    bottom(
-        s,
-        theme,
-        f,
-        rows[5],
+    let hints = if small {
+        lang.pick(
+            "Enter mở · / tìm · ? trợ giúp · q thoát",
+            "Enter open · / search · ? help · q quit",
+        )
+    } else {
         lang.pick(
             "Enter mở · / tìm · l lọc · t đánh dấu · s sắp xếp · ? trợ giúp · q thoát",
             "Enter open · / search · l limit · t tag · s sort · ? help · q quit",
-        ),
-    );
+        )
+    };
+    bottom(s, theme, f, rows[5], hints);
+}
+
+/// The phone tab bar: when the tabs do not fit, drop tabs from the far end first so that the
+/// active one stays in view, and mark the cut with ‹ or ›.
+fn tab_window(
+    spans: Vec<Span<'static>>,
+    width: usize,
+    active: usize,
+    searching: bool,
+) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(|s| s.content.width()).sum();
+    if total <= width || spans.is_empty() {
+        return spans;
+    }
+    let keep = if searching {
+        spans.len() - 1
+    } else {
+        active.min(spans.len() - 1)
+    };
+    let (mut lo, mut hi) = (keep, keep + 1);
+    let mut used = spans[keep].content.width() + 2;
+    loop {
+        let mut grew = false;
+        if hi < spans.len() && used + spans[hi].content.width() <= width {
+            used += spans[hi].content.width();
+            hi += 1;
+            grew = true;
+        }
+        if lo > 0 && used + spans[lo - 1].content.width() <= width {
+            used += spans[lo - 1].content.width();
+            lo -= 1;
+            grew = true;
+        }
+        if !grew {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    if lo > 0 {
+        out.push(Span::raw("‹"));
+    }
+    out.extend(spans[lo..hi].iter().cloned());
+    if hi < spans.len() {
+        out.push(Span::raw(" ›"));
+    }
+    out
+}
+
+/// Which set of queue columns a width gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout3 {
+    /// Below 64 columns: marks, short due, short state (unless the tab implies it), title.
+    Compact { state: bool },
+    /// 64 to 109 columns.
+    Narrow,
+    /// 110 columns and more.
+    Wide,
 }
 
 struct Col {
     width: usize,
 }
 
-fn columns(w: usize, wide: bool) -> Vec<Col> {
+/// Widest short due cell (`due::due_short`) and short state label (`short_state`).
+const SHORT_DUE: usize = 9;
+const SHORT_STATE: usize = 6;
+
+fn columns(w: usize, layout: Layout3, due_w: usize, state_w: usize) -> Vec<Col> {
+    // compact: tag+urgency, short due, [short state], title
     // narrow: tag+urgency, due, state, title, assignee
     // wide: tag+urgency, due, state, category, title, submitter/unit, assignee, flags, dup
-    if wide {
+    if let Layout3::Compact { state } = layout {
+        let mut widths = vec![2, due_w];
+        if state {
+            widths.push(state_w);
+        }
+        let fixed: usize = widths.iter().map(|w| w + 1).sum();
+        widths.push(w.saturating_sub(fixed));
+        return widths.into_iter().map(|width| Col { width }).collect();
+    }
+    if layout == Layout3::Wide {
         let fixed = 3 + 29 + 16 + 10 + 8 + 4 + 8;
         let rest = w.saturating_sub(fixed);
         let cat = rest * 20 / 100;
@@ -270,9 +410,9 @@ fn row_text(cols: &[Col], cells: &[String]) -> String {
     out
 }
 
-fn row_cells(s: &State, r: &ItemRow, sym: &str) -> Vec<String> {
+fn row_cells(s: &State, r: &ItemRow, sym: &str, layout: Layout3) -> Vec<String> {
     let lang = s.lang;
-    let wide = s.size.0 >= WIDE;
+    let wide = layout == Layout3::Wide;
     let tag = if s.queue.tags.contains(&r.id) {
         "✱"
     } else {
@@ -285,6 +425,31 @@ fn row_cells(s: &State, r: &ItemRow, sym: &str) -> Vec<String> {
         lang,
         wide,
     );
+    if let Layout3::Compact { state } = layout {
+        let mut title = if r.sensitive {
+            format!("⚠ {}", safe(&r.title))
+        } else {
+            safe(&r.title)
+        };
+        if !r.check_flags.is_empty() {
+            title = format!("⚑ {title}");
+        }
+        if r.dup_score.is_some() {
+            title = format!("≈ {title}");
+        }
+        let due = crate::due::due_short(
+            &s.profile,
+            crate::due::running(r.state, r.due_at.as_deref()),
+            s.now,
+            lang,
+        );
+        let mut cells = vec![format!("{tag}{sym}"), due];
+        if state {
+            cells.push(short_state(r.state, lang).to_string());
+        }
+        cells.push(title);
+        return cells;
+    }
     let state = state_text(r.state, r.step, s, wide);
     let title = if r.sensitive {
         format!("⚠ {}", safe(&r.title))
@@ -351,6 +516,37 @@ fn state_text(st: IState, step: usize, s: &State, wide: bool) -> String {
         format!("{label} {}/{}", step, s.profile.steps.len())
     } else {
         label
+    }
+}
+
+/// A state in at most six columns, for the phone queue (the item screen says it in full).
+pub fn short_state(st: IState, lang: Lang) -> &'static str {
+    match st {
+        IState::Received => lang.pick("mới", "new"),
+        IState::Triaged => lang.pick("p.loại", "triag."),
+        IState::Editing => lang.pick("b.tập", "edit"),
+        IState::Verified => lang.pick("k.tra", "verif."),
+        IState::Approved => lang.pick("duyệt", "apprd"),
+        IState::Published => lang.pick("đăng", "publ."),
+        IState::Returned => lang.pick("trả", "ret'd"),
+        IState::Escalated => lang.pick("xin ý", "escal."),
+        IState::Rejected => lang.pick("t.chối", "rej'd"),
+        IState::Withdrawn => lang.pick("gỡ", "wdrawn"),
+    }
+}
+
+fn headings_for(lang: Lang, layout: Layout3) -> Vec<String> {
+    match layout {
+        Layout3::Compact { state } => {
+            let mut h = vec![String::new(), lang.pick("Hạn", "Due").to_string()];
+            if state {
+                h.push(lang.pick("T.thái", "State").to_string());
+            }
+            h.push(lang.pick("Tiêu đề", "Title").to_string());
+            h
+        }
+        Layout3::Narrow => headings(lang, false),
+        Layout3::Wide => headings(lang, true),
     }
 }
 
@@ -485,28 +681,49 @@ fn item(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             theme.style(Role::TabActive),
         ),
     ];
-    if let Some(step) = crate::domain::workflow::next_step(&s.profile, &i.facts()) {
-        spans.push(Span::raw(tr!(
-            lang,
-            " bước tiếp: {}",
-            " next: {}",
-            step.name(lang)
-        )));
+    let small = compact(area.width);
+    if small && crate::due::running(i.state, i.due_at.as_deref()).is_some() {
+        // A phone: the short due here, the rest (next step, due date, lease) at the top of
+        // the scrolling text below.
+        spans.push(Span::styled(
+            format!(
+                " {sym} {}",
+                crate::due::due_short(
+                    &s.profile,
+                    crate::due::running(i.state, i.due_at.as_deref()),
+                    s.now,
+                    lang,
+                )
+            ),
+            theme.style(urole),
+        ));
     }
-    spans.push(Span::styled(
-        format!(
-            "  {sym}{} {}",
-            lang.pick("hạn", "due"),
-            crate::due::due_text(
-                &s.profile,
-                crate::due::running(i.state, i.due_at.as_deref()),
-                s.now,
+    if let Some(step) = crate::domain::workflow::next_step(&s.profile, &i.facts()) {
+        if !small {
+            spans.push(Span::raw(tr!(
                 lang,
-            )
-        ),
-        theme.style(urole),
-    ));
-    if let Some((who, until)) = &it.other {
+                " bước tiếp: {}",
+                " next: {}",
+                step.name(lang)
+            )));
+        }
+    }
+    if !small {
+        spans.push(Span::styled(
+            format!(
+                "  {sym}{} {}",
+                lang.pick("hạn", "due"),
+                crate::due::due_text(
+                    &s.profile,
+                    crate::due::running(i.state, i.due_at.as_deref()),
+                    s.now,
+                    lang,
+                )
+            ),
+            theme.style(urole),
+        ));
+    }
+    if let (Some((who, until)), false) = (&it.other, small) {
         spans.push(Span::styled(
             tr!(
                 lang,
@@ -528,7 +745,12 @@ fn item(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         (rows[2], None)
     };
-    let mut lines = content_lines(s, theme);
+    let mut lines = if small {
+        state_lines(s, theme)
+    } else {
+        Vec::new()
+    };
+    lines.extend(content_lines(s, theme));
     let mut side_lines = Vec::new();
     let extra = record_lines(s, theme);
     if side.is_some() {
@@ -556,11 +778,69 @@ fn item(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         theme,
         f,
         rows[3],
-        lang.pick(
-            "a quyết định · v bước tiếp · e sửa · n ghi chú · d so sánh · Esc về · ? trợ giúp",
-            "a decide · v next step · e edit · n note · d diff · Esc back · ? help",
-        ),
+        if small {
+            lang.pick(
+                "a quyết định · e sửa · Esc về · ? trợ giúp",
+                "a decide · e edit · Esc back · ? help",
+            )
+        } else {
+            lang.pick(
+                "a quyết định · v bước tiếp · e sửa · n ghi chú · d so sánh · Esc về · ? trợ giúp",
+                "a decide · v next step · e edit · n note · d diff · Esc back · ? help",
+            )
+        },
     );
+}
+
+/// On a phone, what the state line holds at 64 columns and more: who else has the item open,
+/// the next step and the due time in full.
+fn state_lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let lang = s.lang;
+    let Some(it) = &s.item else {
+        return vec![];
+    };
+    let i = &it.data.item;
+    let mut l = Vec::new();
+    if let Some((who, until)) = &it.other {
+        l.push(Line::styled(
+            tr!(
+                lang,
+                "⚠ {} đang mở (đến {}) — L nhận quyền sửa",
+                "⚠ open by {} (until {}) — L takes over",
+                safe(who),
+                local(until)
+            ),
+            theme.style(Role::Warning),
+        ));
+    }
+    let meta = |k: &str, v: String, role: Role| {
+        Line::from(vec![
+            Span::styled(format!("{k}: "), theme.style(Role::Muted)),
+            Span::styled(v, theme.style(role)),
+        ])
+    };
+    let (sym, urole) = urgency(crate::due::running(i.state, i.due_at.as_deref()), s.now);
+    let due = crate::due::due_text(
+        &s.profile,
+        crate::due::running(i.state, i.due_at.as_deref()),
+        s.now,
+        lang,
+    );
+    let due = if sym.trim().is_empty() {
+        due
+    } else {
+        format!("{sym} {due}")
+    };
+    l.push(meta(lang.pick("Hạn", "Due"), due, urole));
+    if let Some(step) = crate::domain::workflow::next_step(&s.profile, &i.facts()) {
+        l.push(meta(
+            lang.pick("Bước tiếp", "Next step"),
+            step.name(lang).to_string(),
+            Role::Normal,
+        ));
+    }
+    l.push(Line::raw(""));
+    l
 }
 
 fn content_lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
@@ -815,20 +1095,26 @@ fn editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
     } else {
         ""
     };
-    f.render_widget(
-        Paragraph::new(header(
-            s,
-            theme,
-            tr!(
-                lang,
-                "sửa #{} (từ phiên bản {}) · nguồn: {kind}{dirty}",
-                "editing #{} (from version {}) · source: {kind}{dirty}",
-                ed.id,
-                ed.version
-            ),
-        )),
-        rows[0],
-    );
+    let small = compact(area.width);
+    let right = if small {
+        let dirty = if ed.dirty() { " · ●" } else { "" };
+        tr!(
+            lang,
+            "sửa #{} v{} · {kind}{dirty}",
+            "edit #{} v{} · {kind}{dirty}",
+            ed.id,
+            ed.version
+        )
+    } else {
+        tr!(
+            lang,
+            "sửa #{} (từ phiên bản {}) · nguồn: {kind}{dirty}",
+            "editing #{} (from version {}) · source: {kind}{dirty}",
+            ed.id,
+            ed.version
+        )
+    };
+    f.render_widget(Paragraph::new(header(s, theme, right)), rows[0]);
     let names = [
         (F_TITLE, lang.pick("Tiêu đề", "Title")),
         (F_LEAD, lang.pick("Sapo", "Lead")),
@@ -874,10 +1160,17 @@ fn editor(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         theme,
         f,
         rows[6],
-        lang.pick(
-            "Ctrl-S lưu · Tab ô sau · Shift-Tab ô trước · Ctrl-T tự viết/trích dẫn · Esc đóng · F1 trợ giúp",
-            "Ctrl-S save · Tab next · Shift-Tab previous · Ctrl-T original/quoted · Esc close · F1 help",
-        ),
+        if small {
+            lang.pick(
+                "Ctrl-S lưu · Tab ô sau · Esc đóng · F1 phím",
+                "Ctrl-S save · Tab next · Esc close · F1 keys",
+            )
+        } else {
+            lang.pick(
+                "Ctrl-S lưu · Tab ô sau · Shift-Tab ô trước · Ctrl-T tự viết/trích dẫn · Esc đóng · F1 trợ giúp",
+                "Ctrl-S save · Tab next · Shift-Tab previous · Ctrl-T original/quoted · Esc close · F1 help",
+            )
+        },
     );
 }
 
@@ -1010,6 +1303,10 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                     theme.style(Role::Muted),
                 ));
             }
+            if compact(area.width) {
+                help_compact(s, theme, f, area, binds);
+                return;
+            }
             let box_w = area.width.saturating_sub(2).min(118);
             let inner_h = area
                 .height
@@ -1078,6 +1375,16 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
             );
         }
         Modal::Picker(p) => {
+            let small = compact(area.width);
+            let indent = if small { "  " } else { "      " };
+            let box_w = if small {
+                area.width
+            } else {
+                area.width.saturating_sub(4).min(100)
+            };
+            let inner_w = (box_w as usize).saturating_sub(2).max(1);
+            // Rows each choice takes (on a phone, counting wrapped lines).
+            let mut heights: Vec<u16> = Vec::new();
             let mut lines = Vec::new();
             for (i, it) in p.items.iter().enumerate() {
                 let mark = match (p.multi, it.checked, it.enabled) {
@@ -1093,35 +1400,30 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 } else {
                     Role::Normal
                 };
-                lines.push(Line::styled(
-                    format!("{mark}{}", it.label),
-                    theme.style(role),
-                ));
+                let head = format!("{mark}{}", it.label);
+                let rows = |t: &str| {
+                    if small {
+                        t.width().div_ceil(inner_w).max(1) as u16
+                    } else {
+                        1
+                    }
+                };
+                let mut hgt = rows(&head);
+                lines.push(Line::styled(head, theme.style(role)));
                 if !it.detail.is_empty() {
-                    lines.push(Line::styled(
-                        format!("      {}", it.detail),
-                        theme.style(Role::Muted),
-                    ));
+                    let detail = format!("{indent}{}", it.detail);
+                    hgt += rows(&detail);
+                    lines.push(Line::styled(detail, theme.style(Role::Muted)));
                 }
+                heights.push(hgt);
             }
-            let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+            let total: u16 = heights.iter().sum();
+            let h = (total + 2).min(area.height.saturating_sub(2));
             // Keep the selection in view.
-            let sel_line = p
-                .items
-                .iter()
-                .take(p.sel)
-                .map(|i| if i.detail.is_empty() { 1 } else { 2 })
-                .sum::<u16>();
+            let sel_line = heights.iter().take(p.sel).sum::<u16>();
             let inner_h = h.saturating_sub(2);
             let scroll = sel_line.saturating_sub(inner_h.saturating_sub(2));
-            boxed(
-                f,
-                theme,
-                centered(area, area.width.saturating_sub(4).min(100), h),
-                &p.title,
-                lines,
-                scroll,
-            );
+            boxed(f, theme, centered(area, box_w, h), &p.title, lines, scroll);
         }
         Modal::ConfirmFlow => {
             let Some(flow) = &s.flow else {
@@ -1270,6 +1572,67 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         }
         Modal::Prompt { .. } => {}
     }
+}
+
+/// Help on a phone: the whole screen, one column of keys; what does not fit is one `:` away
+/// (the palette lists every command with its keys and filters as you type).
+fn help_compact(s: &State, theme: &Theme, f: &mut Frame, area: Rect, binds: &[keymap::Binding]) {
+    let lang = s.lang;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let inner_w = area.width.saturating_sub(2) as usize;
+    // The tab keys 1…9 take one line, not nine.
+    let digit = |b: &keymap::Binding| b.keys.len() == 1 && b.keys.as_bytes()[0].is_ascii_digit();
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut i = 0;
+    while i < binds.len() {
+        let run = binds[i..].iter().take_while(|b| digit(b)).count();
+        if run > 1 {
+            let (a, z) = (binds[i].keys, binds[i + run - 1].keys);
+            rows.push((format!("{a}…{z}"), tr!(lang, "thẻ {a}…{z}", "tab {a}…{z}")));
+            i += run;
+        } else {
+            rows.push((binds[i].keys.to_string(), binds[i].label(lang).to_string()));
+            i += 1;
+        }
+    }
+    let key_w = rows
+        .iter()
+        .map(|(k, _)| k.width())
+        .max()
+        .unwrap_or(0)
+        .min(12)
+        .min(inner_w / 3);
+    let more = lang.pick(
+        "… còn nữa: : bảng lệnh (gõ để lọc)",
+        "… more: : palette (type to filter)",
+    );
+    let room = if rows.len() > inner_h {
+        inner_h.saturating_sub(1)
+    } else {
+        rows.len()
+    };
+    let mut lines: Vec<Line<'static>> = rows
+        .iter()
+        .take(room)
+        .map(|(k, label)| {
+            Line::from(vec![
+                Span::styled(fit(k, key_w), theme.style(Role::Key)),
+                Span::raw(" "),
+                Span::raw(fit(label, inner_w.saturating_sub(key_w + 1))),
+            ])
+        })
+        .collect();
+    if room < rows.len() && inner_h > 0 {
+        lines.push(Line::styled(fit(more, inner_w), theme.style(Role::Muted)));
+    }
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(" {} ", lang.pick("Phím", "Keys")),
+            theme.style(Role::Title),
+        ))),
+        area,
+    );
 }
 
 fn content_text(c: &crate::domain::item::Content) -> String {
