@@ -201,12 +201,7 @@ pub fn due_short(p: &Profile, due: Option<&str>, now: DateTime<Utc>, lang: Lang)
     let Some(d) = due.and_then(parse_ts) else {
         return "—".into();
     };
-    let cal = calendar();
-    let rem = cal
-        .as_ref()
-        .as_ref()
-        .ok()
-        .and_then(|c| deadline::remaining(d, now, c, &hours(p)).ok());
+    let rem = remaining_at(p, d, now);
     match rem {
         Some(r) => short_remaining(&r, lang),
         None if d < now => lang.pick("quá hạn", "overdue").into(),
@@ -275,10 +270,15 @@ pub fn remaining_parts(
     d: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<(bool, i64, i64)> {
+    let r = remaining_at(p, d, now)?;
+    Some((r.overdue, r.working_days, r.office_minutes))
+}
+
+/// Working time from `now` to `d` on the board's calendar (None: a year without calendar).
+fn remaining_at(p: &Profile, d: DateTime<Utc>, now: DateTime<Utc>) -> Option<deadline::Remaining> {
     let cal = calendar();
     let c = cal.as_ref().as_ref().ok()?;
-    let r = deadline::remaining(d, now, c, &hours(p)).ok()?;
-    Some((r.overdue, r.working_days, r.office_minutes))
+    deadline::remaining(d, now, c, &hours(p)).ok()
 }
 
 fn short_local(d: DateTime<Utc>) -> String {
@@ -289,12 +289,7 @@ pub fn due_json(p: &Profile, due: Option<&str>, now: DateTime<Utc>) -> serde_jso
     let Some(d) = due.and_then(parse_ts) else {
         return serde_json::Value::Null;
     };
-    let cal = calendar();
-    let rem = cal
-        .as_ref()
-        .as_ref()
-        .ok()
-        .and_then(|c| deadline::remaining(d, now, c, &hours(p)).ok());
+    let rem = remaining_at(p, d, now);
     serde_json::json!({
         "at": ts(d),
         "local": deadline::to_local(d).format("%Y-%m-%dT%H:%M:%S+07:00").to_string(),

@@ -131,7 +131,9 @@ pub fn pending_upgrade(path: &Path) -> Option<(i64, i64)> {
     let v: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .ok()?;
-    (1..SCHEMA_VERSION).contains(&v).then_some((v, SCHEMA_VERSION))
+    (1..SCHEMA_VERSION)
+        .contains(&v)
+        .then_some((v, SCHEMA_VERSION))
 }
 
 /// The line a command prints before it opens a database that needs upgrading (large ones take
