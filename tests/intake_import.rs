@@ -127,6 +127,88 @@ fn maildir_import_marks_seen_after_commit_and_is_idempotent() {
     assert!(st.audit_verify().unwrap().fault.is_none());
 }
 
+/// An mbox file (Thunderbird's local folders, fetchmail's mbox delivery): one item per message,
+/// `>From ` lines unquoted, the file left as it was, a second run skips everything; an mbox in
+/// a folder is read the same way; a message over the size limit is refused alone.
+#[test]
+fn mbox_file_one_item_per_message_unquoted_and_idempotent() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let mut mbox = Vec::new();
+    let sep = |m: &mut Vec<u8>, n: u32| {
+        m.extend_from_slice(
+            format!("From nva@thads.haiduong.gov.vn Mon Mar  2 08:0{n}:00 2026\n").as_bytes(),
+        )
+    };
+    sep(&mut mbox, 1);
+    mbox.extend(
+        Mail::new(
+            "mb1",
+            "Tin mbox một",
+            &format!("Nội dung tin một.{SIGNATURE}"),
+        )
+        .attach("Báo cáo.pdf", "application/pdf", PDF)
+        .bytes(),
+    );
+    mbox.extend_from_slice(b"\n");
+    sep(&mut mbox, 2);
+    mbox.extend_from_slice(
+        "From: Trần Văn B <tvb@thads.haiduong.gov.vn>\nTo: bbt@thads.haiduong.gov.vn\n\
+         Subject: Tin mbox hai\nMessage-ID: <mb2@test.vn>\nMIME-Version: 1.0\n\
+         Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n\
+         Dòng đầu.\n>From the desk of the editor: dòng này bắt đầu bằng From.\n\n\
+         Trân trọng,\nTrần Văn B\n\n"
+            .as_bytes(),
+    );
+    sep(&mut mbox, 3);
+    mbox.extend(
+        Mail::new(
+            "mb3",
+            "Tin mbox ba",
+            &format!("Nội dung tin ba.{SIGNATURE}"),
+        )
+        .bytes(),
+    );
+    mbox.extend_from_slice(b"\n");
+    let path = d.path().join("Inbox");
+    fs::write(&path, &mbox).unwrap();
+
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&path), &opts()).unwrap();
+    assert_eq!((s.imported, s.skipped, s.refused), (3, 0, 0), "{s:?}");
+    let items: Vec<_> = s.items.iter().map(|id| st.item(*id).unwrap()).collect();
+    let titles: Vec<&str> = items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Tin mbox một", "Tin mbox hai", "Tin mbox ba"]);
+    assert!(
+        items[1].body.contains("\nFrom the desk of the editor"),
+        "{}",
+        items[1].body
+    );
+    assert_eq!(items[0].channel, "mbox");
+    assert_eq!(st.attachments(items[0].id).unwrap().len(), 1);
+    // The file is not changed; a second run skips every message.
+    assert_eq!(fs::read(&path).unwrap(), mbox);
+    let s2 = import_paths(&mut st, &ctx(), std::slice::from_ref(&path), &opts()).unwrap();
+    assert_eq!((s2.imported, s2.skipped, s2.refused), (0, 3, 0), "{s2:?}");
+
+    // In a folder, with an empty message between two good ones: refused alone, named by its
+    // place in the file.
+    let dir = d.path().join("usb");
+    fs::create_dir_all(&dir).unwrap();
+    let mut other = Vec::new();
+    sep(&mut other, 4);
+    other.extend(Mail::new("mb4", "Tin mbox bốn", "Bốn.").bytes());
+    other.extend_from_slice(b"\n");
+    sep(&mut other, 5);
+    other.extend_from_slice(b"\n");
+    sep(&mut other, 6);
+    other.extend(Mail::new("mb6", "Tin mbox sáu", "Sáu.").bytes());
+    other.extend_from_slice(b"\n");
+    fs::write(dir.join("Sent.mbox"), &other).unwrap();
+    let s3 = import_paths(&mut st, &ctx(), &[dir], &opts()).unwrap();
+    assert_eq!((s3.imported, s3.refused), (2, 1), "{s3:?}");
+    assert!(s3.refusals[0].source.ends_with("Sent.mbox#2"), "{s3:?}");
+}
+
 #[test]
 fn eml_files_identity_and_attachments() {
     let d = tempfile::tempdir().unwrap();

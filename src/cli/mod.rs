@@ -135,7 +135,7 @@ pub enum Command {
     Deadline(DeadlineArgs),
     /// Benchmarks behind the targets (generated database, cached).
     Bench(BenchArgs),
-    /// Take in submissions: Maildir folders, .eml files, plain folders.
+    /// Take in submissions: Maildir folders, .eml files, mbox files, plain folders.
     Import(import::ImportArgs),
     /// Write (and send) the return-for-revision letter to an item's submitter.
     Reply(import::ReplyArgs),

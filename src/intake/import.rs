@@ -39,6 +39,16 @@ pub enum Source {
     Maildir { path: PathBuf, root: PathBuf },
     /// A message file given on the command line or found in a folder.
     Eml(PathBuf),
+    /// One message of an mbox file (Thunderbird's local folders, `mail`, fetchmail's mbox
+    /// delivery): bytes `start..end` of the file, its "From " line excluded. The file itself is
+    /// never changed; a second run skips what the intake log already has.
+    Mbox {
+        path: PathBuf,
+        /// 1-based position in the file (for messages).
+        n: usize,
+        start: u64,
+        end: u64,
+    },
     /// Files that make one submission: a sub-folder's files, or one document.
     Files {
         title: String,
@@ -52,6 +62,7 @@ impl Source {
         match self {
             Source::Maildir { path, .. } | Source::Eml(path) => path.display().to_string(),
             Source::Files { origin, .. } => origin.display().to_string(),
+            Source::Mbox { path, n, .. } => format!("{}#{n}", path.display()),
         }
     }
 }
@@ -247,6 +258,8 @@ fn folder_sources(dir: &Path, out: &mut Vec<Source>, depth: usize) -> Result<(),
             }
         } else if is_eml(&p) {
             out.push(Source::Eml(p));
+        } else if is_mbox(&p) {
+            mbox_sources(&p, out)?;
         } else {
             out.push(Source::Files {
                 title: title_from_name(&p),
@@ -256,6 +269,87 @@ fn folder_sources(dir: &Path, out: &mut Vec<Source>, depth: usize) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// An mbox file: it starts with a "From " separator line.
+fn is_mbox(p: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 5];
+    fs::File::open(p)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"From "
+}
+
+/// The messages of an mbox file: a message starts at a "From " line that opens the file or
+/// follows an empty line (a "From " inside a body is quoted ">From " by the writer, or at least
+/// not preceded by an empty line in practice). Read line by line: the file may be large.
+fn mbox_sources(path: &Path, out: &mut Vec<Source>) -> Result<(), IntakeError> {
+    use std::io::BufRead;
+    let f = fs::File::open(path).map_err(io_err(path))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, f);
+    let mut line = Vec::new();
+    let (mut pos, mut prev_empty, mut n) = (0u64, true, 0usize);
+    // Where the open message's first header line starts.
+    let mut open: Option<u64> = None;
+    loop {
+        line.clear();
+        let k = r.read_until(b'\n', &mut line).map_err(io_err(path))? as u64;
+        if k == 0 {
+            break;
+        }
+        if prev_empty && line.starts_with(b"From ") {
+            if let Some(start) = open.take() {
+                n += 1;
+                out.push(Source::Mbox {
+                    path: path.to_path_buf(),
+                    n,
+                    start,
+                    end: pos,
+                });
+            }
+            open = Some(pos + k);
+        }
+        prev_empty = line == b"\n" || line == b"\r\n";
+        pos += k;
+    }
+    if let Some(start) = open {
+        n += 1;
+        out.push(Source::Mbox {
+            path: path.to_path_buf(),
+            n,
+            start,
+            end: pos,
+        });
+    }
+    Ok(())
+}
+
+/// Bytes `start..end` of an mbox file, as the message was before the mbox writer quoted it:
+/// one `>` removed from lines that read `>From `, `>>From `… (mboxrd; for mboxo files this
+/// restores the lines it quoted, and leaves the rare `>From ` typed by a sender one `>` short).
+fn read_mbox_message(path: &Path, start: u64, end: u64, limit: u64) -> Result<Vec<u8>, Refusal> {
+    use std::io::{Read, Seek, SeekFrom};
+    let len = end.saturating_sub(start);
+    if len > limit {
+        return Err(Refusal::TooLarge { size: len, limit });
+    }
+    let mut f = fs::File::open(path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    f.seek(SeekFrom::Start(start))
+        .map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let mut raw = vec![0u8; len as usize];
+    f.read_exact(&mut raw)
+        .map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    let mut out = Vec::with_capacity(raw.len());
+    for l in raw.split_inclusive(|b| *b == b'\n') {
+        let q = l.iter().take_while(|b| **b == b'>').count();
+        if q > 0 && l[q..].starts_with(b"From ") {
+            out.extend_from_slice(&l[1..]);
+        } else {
+            out.extend_from_slice(l);
+        }
+    }
+    Ok(out)
 }
 
 fn is_eml(p: &Path) -> bool {
@@ -276,6 +370,8 @@ pub fn collect_sources(paths: &[PathBuf]) -> Result<Vec<Source>, IntakeError> {
             }
         } else if is_eml(p) {
             out.push(Source::Eml(p.clone()));
+        } else if is_mbox(p) {
+            mbox_sources(p, &mut out)?;
         } else {
             out.push(Source::Files {
                 title: title_from_name(p),
@@ -413,6 +509,16 @@ fn prepare(
                 ),
             }
         }
+        Source::Mbox {
+            path, start, end, ..
+        } => match read_mbox_message(path, *start, *end, limits.max_message_bytes) {
+            Ok(raw) => {
+                let parsed = message::parse(&raw, limits);
+                let raw = if parsed.is_err() { raw } else { Vec::new() };
+                (parsed, Box::new(move || sha256_hex(&raw)))
+            }
+            Err(r) => (Err(r), Box::new(move || sha256_hex(src.label().as_bytes()))),
+        },
         Source::Files {
             title,
             files,
@@ -503,6 +609,7 @@ fn prepare(
     let channel = match src {
         Source::Maildir { .. } => "maildir",
         Source::Eml(_) => "eml",
+        Source::Mbox { .. } => "mbox",
         Source::Files { .. } => "folder",
     };
     let item = NewItem {
