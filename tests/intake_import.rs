@@ -191,7 +191,7 @@ fn mbox_file_one_item_per_message_unquoted_and_idempotent() {
     assert_eq!((s2.imported, s2.skipped, s2.refused), (0, 3, 0), "{s2:?}");
 
     // In a folder, with an empty message between two good ones: refused alone, named by its
-    // place in the file.
+    // place in the file; a message Thunderbird deleted is left out.
     let dir = d.path().join("usb");
     fs::create_dir_all(&dir).unwrap();
     let mut other = Vec::new();
@@ -202,6 +202,12 @@ fn mbox_file_one_item_per_message_unquoted_and_idempotent() {
     other.extend_from_slice(b"\n");
     sep(&mut other, 6);
     other.extend(Mail::new("mb6", "Tin mbox sáu", "Sáu.").bytes());
+    other.extend_from_slice(b"\n");
+    // Deleted in Thunderbird, not yet compacted away: not a submission.
+    sep(&mut other, 7);
+    let mut deleted = Mail::new("mb7", "Tin đã xóa", "Đã xóa.");
+    deleted.extra_headers = "X-Mozilla-Status: 0009\r\n".into();
+    other.extend(deleted.bytes());
     other.extend_from_slice(b"\n");
     fs::write(dir.join("Sent.mbox"), &other).unwrap();
     let s3 = import_paths(&mut st, &ctx(), &[dir], &opts()).unwrap();

@@ -290,38 +290,48 @@ fn mbox_sources(path: &Path, out: &mut Vec<Source>) -> Result<(), IntakeError> {
     let mut r = std::io::BufReader::with_capacity(1 << 16, f);
     let mut line = Vec::new();
     let (mut pos, mut prev_empty, mut n) = (0u64, true, 0usize);
-    // Where the open message's first header line starts.
+    // Where the open message's first header line starts; whether its headers are still being
+    // read; whether the mail client deleted it.
     let mut open: Option<u64> = None;
+    let (mut in_headers, mut deleted) = (false, false);
+    let mut close = |open: Option<u64>, deleted: bool, end: u64, n: &mut usize| {
+        if let Some(start) = open {
+            *n += 1;
+            if !deleted {
+                out.push(Source::Mbox {
+                    path: path.to_path_buf(),
+                    n: *n,
+                    start,
+                    end,
+                });
+            }
+        }
+    };
     loop {
         line.clear();
         let k = r.read_until(b'\n', &mut line).map_err(io_err(path))? as u64;
         if k == 0 {
             break;
         }
+        let empty = line == b"\n" || line == b"\r\n";
         if prev_empty && line.starts_with(b"From ") {
-            if let Some(start) = open.take() {
-                n += 1;
-                out.push(Source::Mbox {
-                    path: path.to_path_buf(),
-                    n,
-                    start,
-                    end: pos,
-                });
-            }
+            close(open.take(), deleted, pos, &mut n);
             open = Some(pos + k);
+            (in_headers, deleted) = (true, false);
+        } else if in_headers {
+            if empty {
+                in_headers = false;
+            } else if let Some(v) = line.strip_prefix(b"X-Mozilla-Status:") {
+                // Thunderbird keeps a deleted message in the file until the folder is
+                // compacted, flagged 0x0008 (expunged): it is not a submission.
+                let hex = String::from_utf8_lossy(v);
+                deleted = u32::from_str_radix(hex.trim(), 16).is_ok_and(|f| f & 0x0008 != 0);
+            }
         }
-        prev_empty = line == b"\n" || line == b"\r\n";
+        prev_empty = empty;
         pos += k;
     }
-    if let Some(start) = open {
-        n += 1;
-        out.push(Source::Mbox {
-            path: path.to_path_buf(),
-            n,
-            start,
-            end: pos,
-        });
-    }
+    close(open, deleted, pos, &mut n);
     Ok(())
 }
 
