@@ -320,3 +320,29 @@ fn paging_walks_every_row_once_in_order() {
     press(&mut sec, "<PgUp>");
     assert!(sec.state.queue.more_after);
 }
+
+/// On a phone the key list does not fit: j/↓ and pages scroll it (the last line says so), and
+/// any other key closes it.
+#[test]
+fn help_scrolls_on_a_phone_and_any_other_key_closes_it() {
+    let (_d, path) = demo(20);
+    let mut a = app(&path, SECRETARY, Lang::En);
+    screen(&mut a, 44, 20);
+    press(&mut a, "?");
+    let first = screen(&mut a, 44, 20);
+    assert!(first.contains("j/↓ scrolls"), "{first}");
+    let top_row = first.lines().nth(1).unwrap().to_string();
+    press(&mut a, "j j j");
+    let scrolled = screen(&mut a, 44, 20);
+    assert!(
+        !scrolled.contains(&top_row),
+        "{top_row:?} still shown:\n{scrolled}"
+    );
+    // Paging down reaches the end: the "more" line goes, the last key (the palette) shows.
+    press(&mut a, "<PgDn> <PgDn> <PgDn> <PgDn>");
+    let end = screen(&mut a, 44, 20);
+    assert!(!end.contains("j/↓ scrolls"), "{end}");
+    assert!(end.contains("palette"), "{end}");
+    press(&mut a, "x");
+    assert!(a.state.modal.is_none());
+}

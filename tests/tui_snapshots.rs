@@ -192,7 +192,9 @@ fn every_screen_draws_at_small_sizes() {
         let mut c = app(&path, &chair, lang);
         all(&mut a, "queue", |s, m| s == Screen::Queue && m.is_none());
         press(&mut a, "?");
-        all(&mut a, "queue help", |_, m| matches!(m, Some(Modal::Help)));
+        all(&mut a, "queue help", |_, m| {
+            matches!(m, Some(Modal::Help { .. }))
+        });
         press(&mut a, "<Esc> :");
         all(&mut a, "palette", |_, m| {
             matches!(m, Some(Modal::Palette { .. }))
@@ -211,7 +213,7 @@ fn every_screen_draws_at_small_sizes() {
         });
         press(&mut a, "<Esc> ?");
         all(&mut a, "item help", |s, m| {
-            s == Screen::Item && matches!(m, Some(Modal::Help))
+            s == Screen::Item && matches!(m, Some(Modal::Help { .. }))
         });
         press(&mut a, "<Esc> e");
         all(&mut a, "editor", |s, _| s == Screen::Editor);

@@ -292,17 +292,32 @@ pub enum PromptKind {
 
 #[derive(Debug, Clone)]
 pub enum Modal {
-    Help,
-    Palette { query: String, sel: usize },
-    Prompt { kind: PromptKind, text: String },
+    /// The key list; `scroll` lines scrolled (j/k, arrows, pages) when it does not fit.
+    Help {
+        scroll: u16,
+    },
+    Palette {
+        query: String,
+        sel: usize,
+    },
+    Prompt {
+        kind: PromptKind,
+        text: String,
+    },
     Picker(Picker),
     ConfirmFlow,
     ConfirmTakeOver,
     ConfirmDiscard,
     RestoreDraft(Box<(Content, i64)>),
     Conflict(Box<Item>),
-    ConflictDiff { theirs: Box<Item>, scroll: u16 },
-    Diff { idx: usize, scroll: u16 },
+    ConflictDiff {
+        theirs: Box<Item>,
+        scroll: u16,
+    },
+    Diff {
+        idx: usize,
+        scroll: u16,
+    },
     Bulk,
 }
 
@@ -794,7 +809,7 @@ impl State {
 
     pub fn key_context(&self) -> KeyCtx {
         match &self.modal {
-            Some(Modal::Help) => KeyCtx::Help,
+            Some(Modal::Help { .. }) => KeyCtx::Help,
             Some(Modal::Palette { .. }) => KeyCtx::Palette,
             Some(Modal::Prompt { .. }) => KeyCtx::Prompt,
             Some(Modal::Picker(_)) => KeyCtx::Picker,
@@ -1823,7 +1838,7 @@ fn on_text(s: &mut State, k: Key) -> Vec<Effect> {
             *sel = 0;
             vec![]
         }
-        Some(Modal::Help) => {
+        Some(Modal::Help { .. }) => {
             s.modal = None;
             vec![]
         }
@@ -1869,7 +1884,7 @@ fn on_cmd(s: &mut State, c: Cmd) -> Vec<Effect> {
             vec![]
         }
         Cmd::Help => {
-            s.modal = Some(Modal::Help);
+            s.modal = Some(Modal::Help { scroll: 0 });
             vec![]
         }
         Cmd::Palette => {
@@ -1928,7 +1943,14 @@ fn on_cmd(s: &mut State, c: Cmd) -> Vec<Effect> {
                     };
                     vec![]
                 }
-                (Some(Modal::Diff { scroll, .. } | Modal::ConflictDiff { scroll, .. }), _) => {
+                (
+                    Some(
+                        Modal::Diff { scroll, .. }
+                        | Modal::ConflictDiff { scroll, .. }
+                        | Modal::Help { scroll },
+                    ),
+                    _,
+                ) => {
                     *scroll = scroll_by(*scroll, c, s.size.1);
                     vec![]
                 }

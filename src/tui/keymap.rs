@@ -263,7 +263,18 @@ const EDITOR: &[Binding] = &[
     b("<F1>", Cmd::Help, "trợ giúp", "help"),
 ];
 
-const HELP: &[Binding] = &[b("<Esc> q ? <Enter>", Cmd::Close, "đóng", "close")];
+const HELP: &[Binding] = &[
+    b("<Down> j", Cmd::Down, "cuộn xuống", "scroll down"),
+    b("<Up> k", Cmd::Up, "cuộn lên", "scroll up"),
+    b("<PgDn> <Space>", Cmd::PageDown, "trang sau", "next page"),
+    b("<PgUp>", Cmd::PageUp, "trang trước", "previous page"),
+    b(
+        "<Esc> q ? <Enter>",
+        Cmd::Close,
+        "đóng (mọi phím khác cũng vậy)",
+        "close (so does any other key)",
+    ),
+];
 
 const PALETTE: &[Binding] = &[
     b("<Enter>", Cmd::Open, "chạy lệnh", "run"),

@@ -1285,7 +1285,7 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         return;
     };
     match m {
-        Modal::Help => {
+        Modal::Help { scroll } => {
             let ctx = match s.screen {
                 Screen::Queue => Ctx::Queue,
                 Screen::Item => Ctx::Item,
@@ -1304,7 +1304,7 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 ));
             }
             if compact(area.width) {
-                help_compact(s, theme, f, area, binds);
+                help_compact(s, theme, f, area, binds, *scroll);
                 return;
             }
             let box_w = area.width.saturating_sub(2).min(118);
@@ -1340,13 +1340,15 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 lines.extend(notes);
             }
             let h = (lines.len() as u16 + 3).min(area.height);
+            // Scrolled no further than the last line at the bottom of the box.
+            let top = (*scroll).min((lines.len() as u16 + 1).saturating_sub(h.saturating_sub(2)));
             boxed(
                 f,
                 theme,
                 centered(area, box_w, h),
                 lang.pick("Phím", "Keys"),
                 lines,
-                0,
+                top,
             );
         }
         Modal::Palette { query, sel } => {
@@ -1576,7 +1578,14 @@ fn modal(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
 
 /// Help on a phone: the whole screen, one column of keys; what does not fit is one `:` away
 /// (the palette lists every command with its keys and filters as you type).
-fn help_compact(s: &State, theme: &Theme, f: &mut Frame, area: Rect, binds: &[keymap::Binding]) {
+fn help_compact(
+    s: &State,
+    theme: &Theme,
+    f: &mut Frame,
+    area: Rect,
+    binds: &[keymap::Binding],
+    scroll: u16,
+) {
     let lang = s.lang;
     let inner_h = area.height.saturating_sub(2) as usize;
     let inner_w = area.width.saturating_sub(2) as usize;
@@ -1603,16 +1612,19 @@ fn help_compact(s: &State, theme: &Theme, f: &mut Frame, area: Rect, binds: &[ke
         .min(12)
         .min(inner_w / 3);
     let more = lang.pick(
-        "… còn nữa: : bảng lệnh (gõ để lọc)",
-        "… more: : palette (type to filter)",
+        "… còn nữa: j/↓ cuộn · : bảng lệnh",
+        "… more: j/↓ scrolls · : palette",
     );
     let room = if rows.len() > inner_h {
         inner_h.saturating_sub(1)
     } else {
         rows.len()
     };
+    // Scrolled (j/k, arrows, pages) no further than the last row.
+    let top = (scroll as usize).min(rows.len().saturating_sub(room));
     let mut lines: Vec<Line<'static>> = rows
         .iter()
+        .skip(top)
         .take(room)
         .map(|(k, label)| {
             Line::from(vec![
@@ -1622,7 +1634,7 @@ fn help_compact(s: &State, theme: &Theme, f: &mut Frame, area: Rect, binds: &[ke
             ])
         })
         .collect();
-    if room < rows.len() && inner_h > 0 {
+    if top + room < rows.len() && inner_h > 0 {
         lines.push(Line::styled(fit(more, inner_w), theme.style(Role::Muted)));
     }
     f.render_widget(Clear, area);
