@@ -90,6 +90,28 @@ impl BlobBatch {
         }
     }
 
+    /// Remove temporary files that a killed import left behind: their name starts with the
+    /// process id of the run that wrote them, and that process is gone. Files of a run still
+    /// going (another `bientap import`) are kept. Returns how many were removed.
+    pub fn sweep_stale(data_dir: &Path) -> usize {
+        let tmp = data_dir.join("blobs").join("tmp");
+        let Ok(rd) = fs::read_dir(&tmp) else {
+            return 0;
+        };
+        let me = std::process::id();
+        let mut removed = 0;
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.split('.').next().and_then(|p| p.parse::<u32>().ok()) else {
+                continue;
+            };
+            if pid != me && !process_alive(pid) && fs::remove_file(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     /// Number of blobs staged and not yet committed.
     pub fn pending(&self) -> usize {
         self.staged().files.len()
@@ -133,6 +155,16 @@ impl Drop for BlobBatch {
     }
 }
 
+/// Whether a process with this id exists (signal 0 checks without sending anything).
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 only checks that the process exists and may be signalled.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 /// Flush the file system holding `anchor` (one `syncfs`), or each path with `fsync`.
 fn sync_all<'a>(anchor: &Path, paths: impl Iterator<Item = &'a Path>) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
@@ -174,6 +206,27 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"abc");
         assert!(p.starts_with(d.path().join("blobs").join(&s1[..2])));
         assert_eq!(fs::read_dir(d.path().join("blobs/tmp")).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn stale_temporary_files_of_dead_runs_are_swept_live_ones_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let b = BlobBatch::new(d.path()).unwrap();
+        b.put(b"mine").unwrap();
+        let tmp = d.path().join("blobs/tmp");
+        // A process id that cannot exist (above the kernel's limit) and our own parent's.
+        fs::write(tmp.join("4194305.1.0123456789abcdef"), b"dead").unwrap();
+        let parent = std::os::unix::process::parent_id();
+        fs::write(tmp.join(format!("{parent}.1.fedcba9876543210")), b"live").unwrap();
+        fs::write(tmp.join("not-ours"), b"x").unwrap();
+        assert_eq!(BlobBatch::sweep_stale(d.path()), 1);
+        let mut left: Vec<String> = fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), 3, "{left:?}");
+        assert!(!left.iter().any(|n| n.starts_with("4194305.")));
     }
 
     #[test]

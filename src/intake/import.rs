@@ -894,6 +894,8 @@ pub fn import_sources(
         .map_err(StoreError::from)?;
     conn.set_prepared_statement_cache_capacity(64);
     BlobBatch::new(&data_dir).map_err(io_err(&data_dir))?;
+    // What a killed run staged and never committed.
+    BlobBatch::sweep_stale(&data_dir);
 
     let batch = opts.batch_size.max(1);
     let workers = workers();
