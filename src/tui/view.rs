@@ -361,7 +361,7 @@ struct Col {
 
 /// Widest short due cell (`due::due_short`) and short state label (`short_state`).
 const SHORT_DUE: usize = 9;
-const SHORT_STATE: usize = 6;
+const SHORT_STATE: usize = 8;
 
 fn columns(w: usize, layout: Layout3, due_w: usize, state_w: usize) -> Vec<Col> {
     // compact: tag+urgency, short due, [short state], title
@@ -523,15 +523,17 @@ fn state_text(st: IState, step: usize, s: &State, wide: bool) -> String {
 pub fn short_state(st: IState, lang: Lang) -> &'static str {
     match st {
         IState::Received => lang.pick("mới", "new"),
-        IState::Triaged => lang.pick("p.loại", "triag."),
-        IState::Editing => lang.pick("b.tập", "edit"),
-        IState::Verified => lang.pick("k.tra", "verif."),
-        IState::Approved => lang.pick("duyệt", "apprd"),
-        IState::Published => lang.pick("đăng", "publ."),
-        IState::Returned => lang.pick("trả", "ret'd"),
-        IState::Escalated => lang.pick("xin ý", "escal."),
-        IState::Rejected => lang.pick("t.chối", "rej'd"),
-        IState::Withdrawn => lang.pick("gỡ", "wdrawn"),
+        // English: whole words of at most 8 letters (newsroom usage: a published item is
+        // "live", a taken-down one "pulled"; an escalated one went "to head" of the agency).
+        IState::Triaged => lang.pick("p.loại", "triaged"),
+        IState::Editing => lang.pick("b.tập", "editing"),
+        IState::Verified => lang.pick("k.tra", "verified"),
+        IState::Approved => lang.pick("duyệt", "approved"),
+        IState::Published => lang.pick("đăng", "live"),
+        IState::Returned => lang.pick("trả", "returned"),
+        IState::Escalated => lang.pick("xin ý", "to head"),
+        IState::Rejected => lang.pick("t.chối", "refused"),
+        IState::Withdrawn => lang.pick("gỡ", "pulled"),
     }
 }
 
