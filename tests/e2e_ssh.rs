@@ -10,11 +10,15 @@
 //! what is missing. Every wait is a bounded poll; everything it started is stopped by Drop guards,
 //! also when an assertion fails. See docs/ssh.md.
 
+mod ssh_common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use ssh_common::{ensure_account, find_tool, must, output_within, set_mode, text, Sshd};
 
 /// The chair's OS account (created if missing, left in place afterwards).
 const CHAIR: &str = "bt-chair-e2e";
@@ -39,18 +43,6 @@ struct Tools {
     tmux: PathBuf,
     useradd: PathBuf,
     usermod: PathBuf,
-}
-
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
-        .map(|d| d.join(name))
-        .find(|p| {
-            fs::metadata(p)
-                .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                .unwrap_or(false)
-        })
 }
 
 /// What the test needs, or why it cannot run here.
@@ -95,62 +87,12 @@ fn reachable_by_others(path: &Path) -> bool {
     })
 }
 
-fn set_mode(path: &Path, mode: u32) {
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .unwrap_or_else(|e| panic!("chmod {mode:o} {}: {e}", path.display()));
-}
-
 fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn must(cmd: &mut Command) -> Output {
-    let o = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(o.status.success(), "{cmd:?} failed: {}", text(&o));
-    o
-}
-
-/// Runs a command with a bounded wait; kills it when the time is up.
-fn output_within(cmd: &mut Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let start = Instant::now();
-    while child.try_wait().ok().flatten().is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("collect output")
-}
-
-/// The chair's OS account exists and is not locked (sshd without PAM refuses a locked account;
-/// `useradd` leaves `!` in the password field, `*` means "no password" without locking).
 fn ensure_chair_account(t: &Tools) {
-    let exists = Command::new("id")
-        .args(["-u", CHAIR])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !exists {
-        must(Command::new(&t.useradd).args(["-m", "-s", "/bin/sh", CHAIR]));
-    }
-    must(Command::new(&t.usermod).args(["-p", "*", CHAIR]));
+    ensure_account(&t.useradd, &t.usermod, CHAIR);
 }
 
 // ------------------------------------------------------------------ the CLI (as root)
@@ -254,90 +196,6 @@ fn board(data: &Path) -> (PathBuf, i64) {
 }
 
 // ------------------------------------------------------------------ sshd
-
-struct Sshd {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Sshd {
-    /// Starts `sshd -D -e -f cfg` on a free loopback port and waits until it listens.
-    fn start(t: &Tools, dir: &Path) -> Sshd {
-        let host_key = dir.join("host_ed25519");
-        must(
-            Command::new(&t.ssh_keygen)
-                .args([
-                    "-q",
-                    "-t",
-                    "ed25519",
-                    "-N",
-                    "",
-                    "-C",
-                    "bientap-e2e-host",
-                    "-f",
-                ])
-                .arg(&host_key),
-        );
-        // Privilege separation directory.
-        fs::create_dir_all("/run/sshd").expect("create /run/sshd");
-        set_mode(Path::new("/run/sshd"), 0o755);
-        let template = include_str!("e2e/sshd_config.in");
-        let mut last = String::new();
-        for _attempt in 0..3 {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .and_then(|l| l.local_addr())
-                .expect("a free port")
-                .port();
-            let cfg = dir.join("sshd_config");
-            let dir_s = dir.to_str().expect("utf-8 temp dir");
-            fs::write(
-                &cfg,
-                template
-                    .replace("@DIR@", dir_s)
-                    .replace("@PORT@", &port.to_string()),
-            )
-            .expect("write sshd_config");
-            let log = dir.join("sshd.log");
-            let logf = fs::File::create(&log).expect("sshd.log");
-            let child = Command::new(&t.sshd)
-                .arg("-D")
-                .arg("-e")
-                .arg("-f")
-                .arg(&cfg)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(logf)
-                .spawn()
-                .expect("start sshd");
-            let mut s = Sshd { child, port, log };
-            let start = Instant::now();
-            while start.elapsed() < WAIT {
-                if s.log_text().contains("Server listening on 127.0.0.1") {
-                    return s;
-                }
-                if s.child.try_wait().ok().flatten().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            last = s.log_text();
-            // Dropping `s` stops it; try another port (it may have been taken meanwhile).
-        }
-        panic!("sshd did not start:\n{last}");
-    }
-
-    fn log_text(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 // ------------------------------------------------------------------ tmux
 
@@ -532,7 +390,14 @@ impl Fixture {
         .expect("authorized_keys");
         set_mode(&auth, 0o644);
 
-        let sshd = Sshd::start(&t, &d);
+        let sshd = Sshd::start(
+            &t.sshd,
+            &t.ssh_keygen,
+            &d,
+            include_str!("e2e/sshd_config.in"),
+            None,
+            WAIT,
+        );
         let ssh_args: Vec<String> = [
             "-F",
             "/dev/null",

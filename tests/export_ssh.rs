@@ -14,13 +14,16 @@
 //! Without them it prints `SKIP: …` and passes, except under CI (`CI` set), where it fails with
 //! what is missing. Every wait is bounded; sshd is stopped by a Drop guard. See docs/export.md.
 
+mod ssh_common;
+
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use bientap::store::{identity, Store};
+use ssh_common::{ensure_account, find_tool, output_within, set_mode, text, Sshd};
 
 /// The site host's receiving account (created if missing, left in place afterwards).
 const SITE: &str = "bt-site-e2e";
@@ -47,18 +50,6 @@ struct Tools {
     useradd: PathBuf,
     usermod: PathBuf,
     sha256sum: PathBuf,
-}
-
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map(PathBuf::from))
-        .map(|d| d.join(name))
-        .find(|p| {
-            fs::metadata(p)
-                .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                .unwrap_or(false)
-        })
 }
 
 fn preflight() -> Result<Tools, String> {
@@ -108,57 +99,15 @@ fn tools_or_skip() -> Option<Tools> {
     }
 }
 
-fn set_mode(path: &Path, mode: u32) {
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-        .unwrap_or_else(|e| panic!("chmod {mode:o} {}: {e}", path.display()));
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Runs a command with a bounded wait; kills it when the time is up.
-fn output_within(cmd: &mut Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let start = Instant::now();
-    while child.try_wait().ok().flatten().is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("collect output")
-}
-
 fn must(cmd: &mut Command) -> Output {
     let o = output_within(cmd, WAIT);
     assert!(o.status.success(), "{cmd:?} failed: {}", text(&o));
     o
 }
 
-/// The site's OS account exists and is not locked (sshd without PAM refuses a locked account;
-/// `useradd` leaves `!` in the password field, `*` means "no password" without locking).
-/// Returns its uid and gid.
+/// The site's OS account, ready for a key login; returns its uid and gid.
 fn ensure_site_account(t: &Tools) -> (u32, u32) {
-    let exists = Command::new("id")
-        .args(["-u", SITE])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !exists {
-        must(Command::new(&t.useradd).args(["-m", "-s", "/bin/sh", SITE]));
-    }
-    must(Command::new(&t.usermod).args(["-p", "*", SITE]));
+    ensure_account(&t.useradd, &t.usermod, SITE);
     let num = |flag: &str| -> u32 {
         let o = must(Command::new("id").args([flag, SITE]));
         String::from_utf8_lossy(&o.stdout)
@@ -215,80 +164,10 @@ PrintLastLog no
 LogLevel VERBOSE
 ";
 
-struct Sshd {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Sshd {
-    /// Starts `sshd -D -e -f cfg` on `port` (or a free loopback port) and waits until it listens.
-    fn start(t: &Tools, dir: &Path, port: Option<u16>) -> Sshd {
-        let host_key = dir.join("host_ed25519");
-        if !host_key.exists() {
-            must(
-                Command::new(&t.ssh_keygen)
-                    .args(["-q", "-t", "ed25519", "-N", "", "-C", "site-e2e-host", "-f"])
-                    .arg(&host_key),
-            );
-        }
-        fs::create_dir_all("/run/sshd").expect("create /run/sshd");
-        set_mode(Path::new("/run/sshd"), 0o755);
-        let mut last = String::new();
-        for _attempt in 0..3 {
-            let port = port.unwrap_or_else(|| {
-                std::net::TcpListener::bind("127.0.0.1:0")
-                    .and_then(|l| l.local_addr())
-                    .expect("a free port")
-                    .port()
-            });
-            let cfg = dir.join("sshd_config");
-            fs::write(
-                &cfg,
-                SSHD_CONFIG
-                    .replace("@DIR@", dir.to_str().expect("utf-8 temp dir"))
-                    .replace("@PORT@", &port.to_string())
-                    .replace("@USER@", SITE),
-            )
-            .expect("write sshd_config");
-            let log = dir.join("sshd.log");
-            let logf = fs::File::create(&log).expect("sshd.log");
-            let child = Command::new(&t.sshd)
-                .args(["-D", "-e", "-f"])
-                .arg(&cfg)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(logf)
-                .spawn()
-                .expect("start sshd");
-            let mut s = Sshd { child, port, log };
-            let start = Instant::now();
-            while start.elapsed() < WAIT {
-                if s.log_text().contains("Server listening on 127.0.0.1") {
-                    return s;
-                }
-                if s.child.try_wait().ok().flatten().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            last = s.log_text();
-            // Dropping `s` stops it; try again (another port, or the same one freed meanwhile).
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!("sshd did not start:\n{last}");
-    }
-
-    fn log_text(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The site's sshd on `port` (or a free one), keys only, only the site's account.
+fn start_sshd(t: &Tools, dir: &Path, port: Option<u16>) -> Sshd {
+    let config = SSHD_CONFIG.replace("@USER@", SITE);
+    Sshd::start(&t.sshd, &t.ssh_keygen, dir, &config, port, WAIT)
 }
 
 // ------------------------------------------------------------------ the board side
@@ -419,7 +298,7 @@ fn nightly_export_delivers_over_ssh_to_an_rrsync_key_and_retries_after_a_failure
     fs::write(&auth, &line).expect("authorized_keys");
     set_mode(&auth, 0o644);
 
-    let sshd = Sshd::start(&t, &d, None);
+    let sshd = start_sshd(&t, &d, None);
     let port = sshd.port;
     let key_s = key.to_str().expect("utf-8 key path");
     let ssh_opts = format!(
@@ -650,7 +529,7 @@ fn nightly_export_delivers_over_ssh_to_an_rrsync_key_and_retries_after_a_failure
 
     // 4. The site host is back (same port, same command): a plain rerun exports nothing new and
     //    delivers the waiting bundle; the one delivered before is not sent again.
-    let sshd = Sshd::start(&t, &d, Some(port));
+    let sshd = start_sshd(&t, &d, Some(port));
     let o = export();
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(
