@@ -52,27 +52,12 @@ fn head(out: &mut String, h: &super::Header, lang: Lang, royalty: bool) {
 pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
     let mut out = String::new();
     head(&mut out, &r.header, lang, false);
-    let ch = [
-        lang.pick("Nhận", "Received"),
-        lang.pick("Đăng", "Published"),
-        lang.pick("Từ chối", "Refused"),
-        lang.pick("Trả lại", "Returned"),
-        lang.pick("Gỡ", "Withdrawn"),
-    ];
-    let c = |k: &super::Counts| {
-        vec![
-            k.received.to_string(),
-            k.published.to_string(),
-            k.refused.to_string(),
-            k.returned.to_string(),
-            k.withdrawn.to_string(),
-        ]
-    };
+    let ch = super::Counts::headings(lang);
     table(
         &mut out,
         lang.pick("Tổng hợp", "Totals"),
         &ch,
-        vec![c(&r.totals)],
+        vec![r.totals.cells()],
     );
     for (name, first, groups) in [
         (
@@ -92,7 +77,7 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
             .iter()
             .map(|g| {
                 let mut v = vec![g.code.clone(), g.name.clone()];
-                v.extend(c(&g.counts));
+                v.extend(g.counts.cells());
                 v
             })
             .collect();

@@ -143,24 +143,9 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
             ))
         );
     }
-    let ch = [
-        lang.pick("Nhận", "Received"),
-        lang.pick("Đăng", "Published"),
-        lang.pick("Từ chối", "Refused"),
-        lang.pick("Trả lại", "Returned"),
-        lang.pick("Gỡ", "Withdrawn"),
-    ];
-    let c = |k: &super::Counts| {
-        vec![
-            k.received.to_string(),
-            k.published.to_string(),
-            k.refused.to_string(),
-            k.returned.to_string(),
-            k.withdrawn.to_string(),
-        ]
-    };
+    let ch = super::Counts::headings(lang);
     h2(&mut out, 1, lang.pick("Tổng hợp", "Totals"));
-    table(&mut out, &ch, &[c(&r.totals)], &[0, 1, 2, 3, 4]);
+    table(&mut out, &ch, &[r.totals.cells()], &[0, 1, 2, 3, 4]);
     for (n, name, first, groups) in [
         (
             2,
@@ -182,7 +167,7 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
             .iter()
             .map(|g| {
                 let mut v = vec![g.name.clone()];
-                v.extend(c(&g.counts));
+                v.extend(g.counts.cells());
                 v
             })
             .collect();

@@ -88,6 +88,33 @@ impl Counts {
     pub fn is_zero(&self) -> bool {
         *self == Counts::default()
     }
+
+    /// The column headings of [`Counts::values`], in every report format.
+    pub fn headings(lang: Lang) -> [&'static str; 5] {
+        [
+            lang.pick("Nhận", "Received"),
+            lang.pick("Đăng", "Published"),
+            lang.pick("Từ chối", "Refused"),
+            lang.pick("Trả lại", "Returned"),
+            lang.pick("Gỡ", "Withdrawn"),
+        ]
+    }
+
+    /// Received, published, refused, returned, withdrawn: the columns of [`Counts::headings`].
+    pub fn values(&self) -> [u64; 5] {
+        [
+            self.received,
+            self.published,
+            self.refused,
+            self.returned,
+            self.withdrawn,
+        ]
+    }
+
+    /// [`Counts::values`] as text cells.
+    pub fn cells(&self) -> Vec<String> {
+        self.values().iter().map(u64::to_string).collect()
+    }
 }
 
 /// Counts for one category (channel) or one supplying unit.

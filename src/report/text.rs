@@ -142,24 +142,9 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
         );
     }
     let t = &r.totals;
-    let counts_headers = [
-        lang.pick("Nhận", "Received"),
-        lang.pick("Đăng", "Published"),
-        lang.pick("Từ chối", "Refused"),
-        lang.pick("Trả lại", "Returned"),
-        lang.pick("Gỡ", "Withdrawn"),
-    ];
-    let counts = |c: &super::Counts| {
-        vec![
-            c.received.to_string(),
-            c.published.to_string(),
-            c.refused.to_string(),
-            c.returned.to_string(),
-            c.withdrawn.to_string(),
-        ]
-    };
+    let counts_headers = super::Counts::headings(lang);
     section(&mut out, 1, lang.pick("Tổng hợp", "Totals"));
-    out.push_str(&table(&counts_headers, &[counts(t)], &[]));
+    out.push_str(&table(&counts_headers, &[t.cells()], &[]));
 
     section(
         &mut out,
@@ -173,7 +158,7 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
         .iter()
         .map(|g| {
             let mut v = vec![g.name.clone()];
-            v.extend(counts(&g.counts));
+            v.extend(g.counts.cells());
             v
         })
         .collect();
@@ -190,7 +175,7 @@ pub(crate) fn period(r: &PeriodReport, lang: Lang) -> String {
         .iter()
         .map(|g| {
             let mut v = vec![g.name.clone()];
-            v.extend(counts(&g.counts));
+            v.extend(g.counts.cells());
             v
         })
         .collect();

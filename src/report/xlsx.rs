@@ -120,25 +120,13 @@ fn info_sheet(wb: &mut Workbook, h: &Header, lang: Lang, royalty: bool) -> Resul
 }
 
 fn counts(k: &super::Counts) -> Vec<Cell> {
-    vec![
-        n(k.received as f64),
-        n(k.published as f64),
-        n(k.refused as f64),
-        n(k.returned as f64),
-        n(k.withdrawn as f64),
-    ]
+    k.values().iter().map(|v| n(*v as f64)).collect()
 }
 
 pub(crate) fn period(r: &PeriodReport, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let mut wb = Workbook::new();
     info_sheet(&mut wb, &r.header, lang, false)?;
-    let ch = [
-        lang.pick("Nhận", "Received"),
-        lang.pick("Đăng", "Published"),
-        lang.pick("Từ chối", "Refused"),
-        lang.pick("Trả lại", "Returned"),
-        lang.pick("Gỡ", "Withdrawn"),
-    ];
+    let ch = super::Counts::headings(lang);
     sheet(
         &mut wb,
         lang.pick("Tổng hợp", "Totals"),
