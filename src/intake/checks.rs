@@ -668,11 +668,8 @@ thread_local! {
 }
 
 fn name_pairs(name: &str) -> Vec<String> {
-    let words: Vec<String> = fold(name)
-        .split(|ch: char| !ch.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
+    let folded = fold(name);
+    let words: Vec<&str> = crate::text::fold::words(&folded).collect();
     words
         .windows(2)
         .map(|w| format!(" {} {} ", w[0], w[1]))
@@ -689,9 +686,7 @@ pub fn guess_category<'a>(p: &'a Profile, subject: &str, body: &str) -> Option<&
         }
     }
     let head: String = body.chars().take(300).collect();
-    let text = format!(" {} {} ", fs, fold(&head))
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    let text = crate::text::fold::words(&format!(" {} {} ", fs, fold(&head)))
         .collect::<Vec<_>>()
         .join(" ");
     let text = format!(" {text} ");

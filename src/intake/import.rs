@@ -609,10 +609,7 @@ fn prepare(
     let text = format!("{title}\n{}", m.body);
     // Fold once for the content digest, the shingles and the search index's body words.
     let (fp, words) = minhash::fingerprint_and_words(&text);
-    let title_words = crate::store::fold_index(&title)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .count();
+    let title_words = crate::text::fold::words(&crate::store::fold_index(&title)).count();
     let shingles = fp.shingles;
     let band_keys = minhash::band_keys(&minhash::signature(&shingles));
     let digest = message_digest(&m, &shas);

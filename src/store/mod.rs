@@ -508,10 +508,7 @@ fn register_functions(conn: &Connection) -> Result<()> {
 /// Whether every word of `words` (folded, space-separated) is a word of `text` once folded.
 pub fn has_words(text: &str, words: &str) -> bool {
     let folded = crate::text::fold::fold(text);
-    let have: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let have: Vec<&str> = crate::text::fold::words(&folded).collect();
     words
         .split(' ')
         .filter(|w| !w.is_empty())
@@ -720,21 +717,7 @@ pub fn fold_index(s: &str) -> String {
 /// but work — and that work runs on the importer's single writing thread, while this runs on
 /// its workers. Words are split where the search query splits them ([`search::fts_query`]).
 pub fn index_words(s: &str) -> String {
-    let folded = fold_index(s);
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    let mut out = String::with_capacity(folded.len() / 3);
-    for w in folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if seen.insert(w) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(w);
-        }
-    }
-    out
+    crate::text::fold::join_unique(crate::text::fold::words(&fold_index(s)))
 }
 
 pub use blobs::{blob_path, Blob};

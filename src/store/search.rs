@@ -13,10 +13,7 @@ pub const PREFIX_MAX: usize = 3;
 /// prefix ("thi hanh a" finds "thi hành án"). Quotes keep FTS syntax out of user input.
 pub fn fts_query(q: &str) -> Option<String> {
     let folded = crate::store::fold_index(q);
-    let words: Vec<&str> = folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = crate::text::fold::words(&folded).collect();
     if words.is_empty() {
         return None;
     }

@@ -153,6 +153,61 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// A word with its xxh3 hash: hashed once, compared exactly.
+struct WordKey<'a>(u64, &'a [u8]);
+
+impl PartialEq for WordKey<'_> {
+    fn eq(&self, o: &Self) -> bool {
+        self.0 == o.0 && self.1 == o.1
+    }
+}
+impl Eq for WordKey<'_> {}
+impl std::hash::Hash for WordKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u64(self.0);
+    }
+}
+
+/// Passes a [`WordKey`]'s precomputed hash through.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else is folded in, for correctness.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type WordKeyHash = std::hash::BuildHasherDefault<PassThrough>;
+
+/// `words` each once (first occurrence order), joined by single spaces: what the search index
+/// is given for a text (it keeps which column a word is in, so repeats only cost work).
+pub fn join_unique<'a>(words: impl Iterator<Item = &'a str>) -> String {
+    let (lo, _) = words.size_hint();
+    let mut seen: std::collections::HashSet<WordKey, WordKeyHash> =
+        std::collections::HashSet::with_capacity_and_hasher(lo / 2, WordKeyHash::default());
+    let mut out = String::new();
+    for w in words {
+        let b = w.as_bytes();
+        if seen.insert(WordKey(xxhash_rust::xxh3::xxh3_64(b), b)) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,42 +110,6 @@ pub fn fingerprint_and_words(text: &str) -> (Fingerprint, FoldedWords) {
 /// The folded words of a text, in order.
 pub struct FoldedWords(Words);
 
-/// A word with its xxh3 hash: hashed once, compared exactly.
-struct WordKey<'a>(u64, &'a [u8]);
-
-impl PartialEq for WordKey<'_> {
-    fn eq(&self, o: &Self) -> bool {
-        self.0 == o.0 && self.1 == o.1
-    }
-}
-impl Eq for WordKey<'_> {}
-impl std::hash::Hash for WordKey<'_> {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        h.write_u64(self.0);
-    }
-}
-
-/// Passes a [`WordKey`]'s precomputed hash through.
-#[derive(Default)]
-struct PassThrough(u64);
-
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used; anything else is folded in, for correctness.
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
-
-type WordKeyHash = std::hash::BuildHasherDefault<PassThrough>;
-
 impl FoldedWords {
     pub fn len(&self) -> usize {
         self.0.starts.len()
@@ -157,26 +121,9 @@ impl FoldedWords {
 
     /// Words from the `skip`-th on, each once (first occurrence order), space-separated.
     pub fn unique_from(&self, skip: usize) -> String {
-        let (bytes, starts) = (&self.0.joined, &self.0.starts);
-        let mut seen: std::collections::HashSet<WordKey, WordKeyHash> =
-            std::collections::HashSet::with_capacity_and_hasher(
-                starts.len() / 2,
-                WordKeyHash::default(),
-            );
-        let mut out: Vec<u8> = Vec::with_capacity(bytes.len() / 3);
-        for i in skip.min(starts.len())..starts.len() {
-            let s = starts[i] as usize;
-            let e = starts.get(i + 1).map_or(bytes.len(), |n| *n as usize - 1);
-            let w = &bytes[s..e];
-            if seen.insert(WordKey(xxh3_64_with_seed(w, 0), w)) {
-                if !out.is_empty() {
-                    out.push(b' ');
-                }
-                out.extend_from_slice(w);
-            }
-        }
-        // Whole words of a String, joined by ASCII spaces: still UTF-8.
-        String::from_utf8(out).unwrap_or_default()
+        // Whole words of Strings joined by ASCII spaces: valid UTF-8.
+        let joined = std::str::from_utf8(&self.0.joined).unwrap_or_default();
+        super::fold::join_unique(joined.split(' ').filter(|w| !w.is_empty()).skip(skip))
     }
 }
 
