@@ -92,10 +92,11 @@ pub(super) fn ctx_for(g: &Global, lang: Lang) -> R<Ctx> {
 }
 
 pub(super) fn open(g: &Global, lang: Lang) -> R<Store> {
-    if let Some(notice) = crate::store::upgrade_notice(&db_path(g), lang) {
-        eprintln!("{notice}");
-    }
-    let mut store = Store::open(&db_path(g)).map_err(|e| store_fail(e, lang, None))?;
+    let db = db_path(g);
+    let mut store = Store::open_with(&db, &mut |from, to| {
+        eprintln!("{}", crate::store::upgrade_notice(&db, from, to, lang))
+    })
+    .map_err(|e| store_fail(e, lang, None))?;
     crate::due::install(&mut store);
     Ok(store)
 }

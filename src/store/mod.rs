@@ -121,31 +121,15 @@ fn migrate(conn: &Connection, from: i64) -> Result<()> {
     Ok(())
 }
 
-/// When opening `path` will first bring its schema up to date: (its version, the newest).
-pub fn pending_upgrade(path: &Path) -> Option<(i64, i64)> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .ok()?;
-    let v: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .ok()?;
-    (1..SCHEMA_VERSION)
-        .contains(&v)
-        .then_some((v, SCHEMA_VERSION))
-}
-
-/// The line a command prints before it opens a database that needs upgrading (large ones take
-/// minutes: the user should know why nothing happens yet).
-pub fn upgrade_notice(path: &Path, lang: Lang) -> Option<String> {
-    let (from, to) = pending_upgrade(path)?;
-    Some(crate::tr!(
+/// The line a command prints when the database it opens needs upgrading (a large one takes
+/// minutes: the user should know why nothing happens yet). See [`Store::open_with`].
+pub fn upgrade_notice(path: &Path, from: i64, to: i64, lang: Lang) -> String {
+    crate::tr!(
         lang,
         "bientap: đang nâng cấp cơ sở dữ liệu {} (lược đồ {from} → {to}). Cơ sở dữ liệu lớn có thể mất vài phút; nếu bị ngắt giữa chừng, lần mở sau sẽ làm lại bước dở dang.",
         "bientap: upgrading the database {} (schema {from} → {to}). A large database can take minutes; if interrupted, the next open redoes the unfinished step.",
         path.display()
-    ))
+    )
 }
 
 /// `PRAGMA foreign_key_check` finds nothing (else the step is rolled back).
@@ -587,6 +571,12 @@ impl Store {
 
     /// Open an existing database; reads its profile.
     pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, &mut |_, _| {})
+    }
+
+    /// [`Store::open`], calling `before_upgrade(from, to)` just before an older schema is
+    /// brought up to date (so that a command can say why it is slow).
+    pub fn open_with(path: &Path, before_upgrade: &mut dyn FnMut(i64, i64)) -> Result<Store> {
         if !path.exists() {
             return Err(StoreError::NoDatabase(path.to_path_buf()));
         }
@@ -624,6 +614,7 @@ impl Store {
             });
         }
         if version < SCHEMA_VERSION {
+            before_upgrade(version, SCHEMA_VERSION);
             migrate(&conn, version).map_err(|e| match e {
                 StoreError::ReadOnly(_) => StoreError::ReadOnly(path.to_path_buf()),
                 other => other,

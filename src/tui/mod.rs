@@ -77,7 +77,12 @@ impl App {
         lang: Lang,
         clock: Clock,
     ) -> Result<App, String> {
-        let mut store = Store::open(db).map_err(|e| e.message(lang, None))?;
+        // Opened before the screen is taken (see `term::run`): an upgrade of a large database
+        // takes minutes, and the notice is printed first.
+        let mut store = Store::open_with(db, &mut |from, to| {
+            eprintln!("{}", crate::store::upgrade_notice(db, from, to, lang))
+        })
+        .map_err(|e| e.message(lang, None))?;
         crate::due::install(&mut store);
         let now = clock();
         let me = store

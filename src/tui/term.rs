@@ -57,10 +57,6 @@ impl Drop for Guard {
 
 /// Run the console on a database for a board login until the user quits.
 pub fn run(db: &Path, login: &str, os_login: &str, lang: Lang) -> Result<(), String> {
-    // Before the screen is taken: an upgrade of a large database takes minutes.
-    if let Some(notice) = crate::store::upgrade_notice(db, lang) {
-        eprintln!("{notice}");
-    }
     let mut app = App::new(db, login, os_login, lang, Box::new(chrono::Utc::now))?;
     ratatui::crossterm::style::force_color_output(true);
 
