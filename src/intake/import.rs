@@ -362,6 +362,21 @@ fn read_mbox_message(path: &Path, start: u64, end: u64, limit: u64) -> Result<Ve
     Ok(out)
 }
 
+/// The bytes of a message source (a Maildir or `.eml` file, or a message of an mbox file).
+fn read_message(src: &Source, limits: &Limits) -> Result<Vec<u8>, Refusal> {
+    match src {
+        Source::Maildir { path, .. } | Source::Eml(path) => {
+            read_limited(path, limits.max_message_bytes)
+        }
+        Source::Mbox {
+            path, start, end, ..
+        } => read_mbox_message(path, *start, *end, limits.max_message_bytes),
+        Source::Files { .. } => Err(Refusal::Unreadable(
+            "a folder submission, not a message".into(),
+        )),
+    }
+}
+
 fn is_eml(p: &Path) -> bool {
     p.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("eml") || e.eq_ignore_ascii_case("msg"))
@@ -504,45 +519,22 @@ fn prepare(
     blobs: &BlobBatch,
     now: &str,
 ) -> Result<Prepared, std::io::Error> {
-    // The digest of a refused message is only needed when it is refused: computed then.
-    let (parsed, refused_digest): (_, Box<dyn Fn() -> String + '_>) = match src {
-        Source::Maildir { path, .. } | Source::Eml(path) => {
-            match read_limited(path, limits.max_message_bytes) {
-                Ok(raw) => {
-                    let parsed = message::parse(&raw, limits);
-                    let raw = if parsed.is_err() { raw } else { Vec::new() };
-                    (parsed, Box::new(move || sha256_hex(&raw)))
-                }
-                Err(r) => (
-                    Err(r),
-                    Box::new(move || sha256_hex(path.display().to_string().as_bytes())),
-                ),
-            }
+    // A refused message is logged under the digest of its bytes, or of where it came from
+    // when there are none to read (computed only then).
+    let (parsed, refused_key): (_, Vec<u8>) = match src {
+        Source::Files { title, files, .. } => {
+            (parse_files(title, files, limits), src.label().into_bytes())
         }
-        Source::Mbox {
-            path, start, end, ..
-        } => match read_mbox_message(path, *start, *end, limits.max_message_bytes) {
-            Ok(raw) => {
-                let parsed = message::parse(&raw, limits);
-                let raw = if parsed.is_err() { raw } else { Vec::new() };
-                (parsed, Box::new(move || sha256_hex(&raw)))
-            }
-            Err(r) => (Err(r), Box::new(move || sha256_hex(src.label().as_bytes()))),
+        _ => match read_message(src, limits) {
+            Ok(raw) => (message::parse(&raw, limits), raw),
+            Err(r) => (Err(r), src.label().into_bytes()),
         },
-        Source::Files {
-            title,
-            files,
-            origin,
-        } => (
-            parse_files(title, files, limits),
-            Box::new(move || sha256_hex(origin.display().to_string().as_bytes())),
-        ),
     };
     let mut m = match parsed {
         Ok(m) => m,
         Err(refusal) => {
             return Ok(Prepared::Refused {
-                digest: refused_digest(),
+                digest: sha256_hex(&refused_key),
                 message_id: None,
                 refusal,
             })
