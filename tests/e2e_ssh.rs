@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ssh_common::{ensure_account, find_tool, must, output_within, set_mode, text, Sshd};
+use ssh_common::{ensure_account, find_tool, keygen, must, output_within, set_mode, text, Sshd};
 
 /// The chair's OS account (created if missing, left in place afterwards).
 const CHAIR: &str = "bt-chair-e2e";
@@ -371,12 +371,7 @@ impl Fixture {
         fs::create_dir(&keys).expect("keys dir");
         set_mode(&keys, 0o755);
         let client_key = d.join("client_ed25519");
-        must(
-            Command::new(&t.ssh_keygen)
-                .args(["-q", "-t", "ed25519", "-N", "", "-C", "chair@e2e", "-f"])
-                .arg(&client_key),
-        );
-        let public = fs::read_to_string(client_key.with_extension("pub")).expect("public key");
+        let public = keygen(&t.ssh_keygen, &client_key, "chair@e2e");
         let forced = format!("{exe} --db {db_s} --lang vi");
         assert!(
             !forced.contains('"'),

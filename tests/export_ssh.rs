@@ -23,7 +23,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use bientap::store::{identity, Store};
-use ssh_common::{ensure_account, find_tool, output_within, set_mode, text, Sshd};
+use ssh_common::{ensure_account, find_tool, keygen, output_within, set_mode, text, Sshd};
 
 /// The site host's receiving account (created if missing, left in place afterwards).
 const SITE: &str = "bt-site-e2e";
@@ -274,21 +274,7 @@ fn nightly_export_delivers_over_ssh_to_an_rrsync_key_and_retries_after_a_failure
     fs::create_dir(&keys).expect("keys dir");
     set_mode(&keys, 0o755);
     let key = d.join("export_ed25519");
-    must(
-        Command::new(&t.ssh_keygen)
-            .args([
-                "-q",
-                "-t",
-                "ed25519",
-                "-N",
-                "",
-                "-C",
-                "bientap-export@e2e",
-                "-f",
-            ])
-            .arg(&key),
-    );
-    let public = fs::read_to_string(key.with_extension("pub")).expect("public key");
+    let public = keygen(&t.ssh_keygen, &key, "bientap-export@e2e");
     let line = authorized_line(&t.rrsync, &incoming, &public);
     assert!(
         line.contains(",restrict ") && line.contains(" -wo "),

@@ -78,6 +78,17 @@ pub fn ensure_account(useradd: &Path, usermod: &Path, login: &str) {
     must(Command::new(usermod).args(["-p", "*", login]));
 }
 
+/// A new ed25519 key pair without passphrase at `path` (and `path.pub`); returns the public key.
+/// Bounded: ssh-keygen never waits for anything, 30 s means it hangs.
+pub fn keygen(ssh_keygen: &Path, path: &Path, comment: &str) -> String {
+    let mut cmd = Command::new(ssh_keygen);
+    cmd.args(["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f"])
+        .arg(path);
+    let o = output_within(&mut cmd, Duration::from_secs(30));
+    assert!(o.status.success(), "{cmd:?} failed: {}", text(&o));
+    fs::read_to_string(path.with_extension("pub")).expect("public key")
+}
+
 /// A throw-away OpenSSH server on the loopback interface, stopped on drop.
 pub struct Sshd {
     child: Child,
@@ -99,20 +110,7 @@ impl Sshd {
     ) -> Sshd {
         let host_key = dir.join("host_ed25519");
         if !host_key.exists() {
-            must(
-                Command::new(ssh_keygen)
-                    .args([
-                        "-q",
-                        "-t",
-                        "ed25519",
-                        "-N",
-                        "",
-                        "-C",
-                        "bientap-test-host",
-                        "-f",
-                    ])
-                    .arg(&host_key),
-            );
+            keygen(ssh_keygen, &host_key, "bientap-test-host");
         }
         // Privilege separation directory.
         fs::create_dir_all("/run/sshd").expect("create /run/sshd");
