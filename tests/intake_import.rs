@@ -780,3 +780,70 @@ fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
         .unwrap();
     assert!(dups.contains(&original), "{dups:?}");
 }
+
+/// A message whose rows cannot be written (here a trigger refuses its title, as a full disk or
+/// a constraint would) is left out alone: the batch is written again message by message, the
+/// others of its batch come in whole (search index, checks, attachments, audit), the failing
+/// one leaves no row behind but its refusal in the intake log, and its Maildir file stays
+/// unread for the next run.
+#[test]
+fn a_message_that_cannot_be_written_is_left_out_alone() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let md = maildir(&d.path().join("Maildir"));
+    for i in 0..10u64 {
+        let subject = if i == 4 {
+            "Không ghi được".to_string()
+        } else {
+            format!("Tin Quảng Ninh số {i}")
+        };
+        let m = Mail::new(
+            &format!("w{i}"),
+            &subject,
+            &format!("{}{SIGNATURE}", prose(i, 6)),
+        )
+        .attach(&format!("bao-cao-{i}.pdf"), "application/pdf", PDF);
+        fs::write(md.join("new").join(format!("{i:02}.eml")), m.bytes()).unwrap();
+    }
+    st.conn()
+        .execute_batch(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON items
+             WHEN instr(NEW.title, 'ghi') > 0
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+        )
+        .unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
+    assert_eq!((s.imported, s.refused), (9, 1), "{s:?}");
+    assert_eq!(s.refusals.len(), 1, "{s:?}");
+    let n = |sql: &str| -> i64 { st.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(n("SELECT count(*) FROM items"), 9);
+    assert_eq!(n("SELECT count(*) FROM attachments"), 9);
+    assert_eq!(
+        n("SELECT count(DISTINCT item_id) FROM checks"),
+        9,
+        "checks of the failing message were rolled back"
+    );
+    assert_eq!(n("SELECT count(DISTINCT item_id) FROM dup_bands"), 9);
+    assert_eq!(n("SELECT count(*) FROM audit WHERE action LIKE 'add:%'"), 9);
+    assert_eq!(
+        n("SELECT count(*) FROM intake_log WHERE outcome = 'refused' AND reason = 'store-error'"),
+        1
+    );
+    assert_eq!(st.search("quang ninh", 50).unwrap().len(), 9);
+    assert!(st.audit_verify().unwrap().fault.is_none());
+    // The failing message went to quarantine; the others were marked seen.
+    assert_eq!(s.quarantined, 1, "{s:?}");
+    assert_eq!(fs::read_dir(md.join("new")).unwrap().count(), 0);
+    let q = d.path().join("data").join("quarantine");
+    let kept: Vec<PathBuf> = fs::read_dir(&q)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    // Once the cause is gone, the message put back is taken in.
+    st.conn().execute_batch("DROP TRIGGER refuse_one").unwrap();
+    fs::rename(&kept[0], md.join("new").join("again.eml")).unwrap();
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
+    assert_eq!((s.imported, s.skipped), (1, 0), "{s:?}");
+    assert_eq!(st.search("khong ghi duoc", 50).unwrap().len(), 1);
+}

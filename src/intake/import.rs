@@ -10,7 +10,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -806,7 +806,7 @@ fn yield_to_writer() {
 const FIRST_BATCH: usize = 64;
 
 /// A prepared batch: its messages in source order and their staged blobs.
-type PreparedBatch = (Vec<Prepared>, BlobBatch, std::time::Duration);
+type PreparedBatch = (Vec<Prepared>, BlobBatch, Duration);
 
 /// Prepare one batch on `workers` threads (messages are independent; results keep the
 /// sources' order). Blobs are staged (written to `blobs/tmp/`), not yet durable.
@@ -915,6 +915,9 @@ pub fn import_sources(
     // What a killed run staged and never committed.
     BlobBatch::sweep_stale(&data_dir);
 
+    // The log is copied into the database file by another thread while the next batch is
+    // written (see store::checkpoint).
+    let checkpointer = crate::store::checkpoint::Checkpointer::start(store);
     let batch = opts.batch_size.max(1);
     let workers = workers();
     let r = std::thread::scope(|s| -> Result<(), IntakeError> {
@@ -965,6 +968,9 @@ pub fn import_sources(
                         thread_cpu() - c1
                     );
                 }
+                if let Some(c) = &checkpointer {
+                    c.committed(store);
+                }
                 let moves = finish_batch(&mut summary, chunk, outcomes);
                 if tx_m.send(moves).is_err() {
                     break;
@@ -984,14 +990,28 @@ pub fn import_sources(
         r
     });
     let _ = store.conn().pragma_update(None, "cache_size", old_cache);
+    if let Some(c) = checkpointer {
+        let st = c.finish(store);
+        if std::env::var_os("BIENTAP_TIMING").is_some() {
+            eprintln!(
+                "checkpoints {} ({} pages) in {:.3} s beside the writer",
+                st.checkpoints, st.pages, st.seconds
+            );
+        }
+    }
     r?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-/// One transaction for a prepared batch; each message in its own SAVEPOINT. The search index
-/// rows of the imported items are added at the end, outside the SAVEPOINTs (see
-/// [`sti::insert_record_unindexed`]).
+/// One transaction for a prepared batch. The search index rows of the imported items are
+/// added at the end (see [`sti::insert_record_unindexed`]).
+///
+/// Each message is whole or not at all. The batch is first written without a SAVEPOINT per
+/// message, which would copy every page a message touches into a statement journal; if one
+/// message fails to be written (which a checked message does not, short of a full disk or a
+/// bug), that transaction is rolled back and the batch written again, each message in its own
+/// SAVEPOINT, so that the failing one is logged as refused and the others still come in.
 fn write_batch(
     store: &mut Store,
     ctx: &Ctx,
@@ -1003,115 +1023,63 @@ fn write_batch(
 ) -> Result<Vec<Outcome>, IntakeError> {
     let data_dir = identity::data_dir(store.path());
     let timing = std::env::var_os("BIENTAP_TIMING").is_some();
-    let t_msgs = Instant::now();
     let r = std::thread::scope(|s| {
         // The batch's blobs are made durable while its messages are written; the transaction
         // commits only after that succeeded.
-        let durable = s.spawn(move || {
+        let mut durable = Some(s.spawn(move || {
             let t = Instant::now();
             blobs.commit().map(|_| t.elapsed())
-        });
-        store.write(|tx| {
-            // Another connection committed since our last batch (an edit could have changed a
-            // cached item's text): start the cache again.
-            let version: i64 = tx.pragma_query_value(None, "data_version", |r| r.get(0))?;
-            if cache.data_version != Some(version) {
-                cache.map.clear();
-                cache.data_version = Some(version);
-            }
-            let mut outcomes = Vec::with_capacity(prepared.len());
-            let mut to_index: Vec<(i64, usize)> = Vec::new();
-            for (k, (src, p)) in chunk.iter().zip(prepared.iter_mut()).enumerate() {
-                let o = match p {
-                    Prepared::Refused {
-                        digest,
-                        message_id,
-                        refusal,
-                    } => {
-                        sti::log_refused(
-                            tx,
-                            ctx,
-                            message_id.as_deref(),
-                            digest,
-                            &src.label(),
-                            refusal.code(),
-                        )?;
-                        Outcome::Refused(refusal.clone())
-                    }
-                    Prepared::Ok(ready) => {
-                        let rec = &mut ready.rec;
-                        if sti::already_imported(tx, rec.item.message_id.as_deref(), &rec.digest)?
-                            .is_some()
-                        {
-                            Outcome::Skipped
-                        } else {
-                            tx.prepare_cached("SAVEPOINT msg")?.execute([])?;
-                            let r = (|| -> Result<(i64, bool), StoreError> {
-                                let cd = rec.item.content_digest.clone().unwrap_or_default();
-                                rec.dups = find_duplicates_cached(
-                                    tx,
-                                    &cd,
-                                    &ready.shingles,
-                                    &rec.band_keys,
-                                    cache,
-                                )?;
-                                rec.checks.push(checks::duplicate_check(profile, &rec.dups));
-                                rec.item.check_flags = checks::flags_of(&rec.checks);
-                                let failed = rec.checks.iter().any(|c| c.status == checks::FAIL);
-                                Ok((sti::insert_record_unindexed(tx, ctx, rec)?, failed))
-                            })();
-                            match r {
-                                Ok((id, failed)) => {
-                                    tx.prepare_cached("RELEASE msg")?.execute([])?;
-                                    to_index.push((id, k));
-                                    // Later messages of the batch are compared with this one.
-                                    cache.insert(id, ready.shingles.clone());
-                                    Outcome::Imported(id, failed)
-                                }
-                                Err(StoreError::Busy) => return Err(StoreError::Busy),
-                                Err(e) => {
-                                    tx.execute_batch("ROLLBACK TO msg; RELEASE msg")?;
-                                    let msg = e.message(Lang::En, None);
-                                    sti::log_refused(
-                                        tx,
-                                        ctx,
-                                        rec.item.message_id.as_deref(),
-                                        &rec.digest,
-                                        &src.label(),
-                                        "store-error",
-                                    )?;
-                                    Outcome::Failed(msg)
-                                }
-                            }
-                        }
-                    }
+        }));
+        for savepoints in [false, true] {
+            let t_msgs = Instant::now();
+            let written = store.write_or_roll_back(|tx| {
+                let Some(outcomes) =
+                    write_messages(tx, ctx, profile, chunk, &mut prepared, cache, savepoints)?
+                else {
+                    return Ok(None);
                 };
-                outcomes.push(o);
-            }
-            let t_idx = Instant::now();
-            for (id, k) in &to_index {
-                if let Some(Prepared::Ok(ready)) = prepared.get(*k) {
-                    sti::index_record(tx, *id, &ready.rec.index)?;
+                let t_idx = Instant::now();
+                for (o, p) in outcomes.iter().zip(&prepared) {
+                    if let (Outcome::Imported(id, _), Prepared::Ok(ready)) = (o, p) {
+                        sti::index_record(tx, *id, &ready.rec.index)?;
+                    }
                 }
-            }
-            let t_blobs = durable
-                .join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("making blobs durable panicked")))
+                let t_blobs = match durable.take() {
+                    Some(d) => d.join().unwrap_or_else(|_| {
+                        Err(std::io::Error::other("making blobs durable panicked"))
+                    }),
+                    None => Ok(Duration::ZERO),
+                }
                 .map_err(|e| {
                     StoreError::Io(std::io::Error::new(
                         e.kind(),
                         format!("{}: {e}", data_dir.display()),
                     ))
                 })?;
-            if timing {
-                eprintln!(
-                    "  messages {:?} index {:?} (blobs durable in {t_blobs:?})",
-                    t_idx - t_msgs,
-                    t_idx.elapsed()
-                );
+                if timing {
+                    eprintln!(
+                        "  messages {:?} index {:?} (blobs durable in {t_blobs:?}{})",
+                        t_idx - t_msgs,
+                        t_idx.elapsed(),
+                        if savepoints {
+                            ", again with savepoints"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                Ok(Some(outcomes))
+            });
+            match written {
+                Ok(Some(o)) => return Ok(o),
+                // Rolled back: the cache holds shingles of items that do not exist.
+                Ok(None) => *cache = ShingleCache::default(),
+                Err(e) => return Err(e),
             }
-            Ok(outcomes)
-        })
+        }
+        Err(StoreError::Io(std::io::Error::other(
+            "a batch could not be written even message by message (bug in bientap)",
+        )))
     });
     match r {
         Ok(o) => Ok(o),
@@ -1121,6 +1089,104 @@ fn write_batch(
             Err(e.into())
         }
     }
+}
+
+/// The messages of a batch, inside its transaction. Without `savepoints`, the first message
+/// that fails to be written makes this return `None` (the caller rolls back and comes again
+/// with `savepoints`); with them, that message is rolled back alone and logged as refused.
+fn write_messages(
+    tx: &rusqlite::Transaction<'_>,
+    ctx: &Ctx,
+    profile: &Profile,
+    chunk: &[Source],
+    prepared: &mut [Prepared],
+    cache: &mut ShingleCache,
+    savepoints: bool,
+) -> Result<Option<Vec<Outcome>>, StoreError> {
+    // Another connection committed since our last batch (an edit could have changed a
+    // cached item's text): start the cache again.
+    let version: i64 = tx.pragma_query_value(None, "data_version", |r| r.get(0))?;
+    if cache.data_version != Some(version) {
+        cache.map.clear();
+        cache.data_version = Some(version);
+    }
+    let mut outcomes = Vec::with_capacity(prepared.len());
+    for (src, p) in chunk.iter().zip(prepared.iter_mut()) {
+        let o = match p {
+            Prepared::Refused {
+                digest,
+                message_id,
+                refusal,
+            } => {
+                sti::log_refused(
+                    tx,
+                    ctx,
+                    message_id.as_deref(),
+                    digest,
+                    &src.label(),
+                    refusal.code(),
+                )?;
+                Outcome::Refused(refusal.clone())
+            }
+            Prepared::Ok(ready) => {
+                let rec = &mut ready.rec;
+                if sti::already_imported(tx, rec.item.message_id.as_deref(), &rec.digest)?.is_some()
+                {
+                    Outcome::Skipped
+                } else {
+                    if savepoints {
+                        tx.prepare_cached("SAVEPOINT msg")?.execute([])?;
+                    }
+                    let r = (|| -> Result<(i64, bool), StoreError> {
+                        let cd = rec.item.content_digest.clone().unwrap_or_default();
+                        rec.dups = find_duplicates_cached(
+                            tx,
+                            &cd,
+                            &ready.shingles,
+                            &rec.band_keys,
+                            cache,
+                        )?;
+                        let dup = checks::duplicate_check(profile, &rec.dups);
+                        // A second attempt at the batch replaces the first one's.
+                        if rec.checks.last().is_some_and(|c| c.code == dup.code) {
+                            rec.checks.pop();
+                        }
+                        rec.checks.push(dup);
+                        rec.item.check_flags = checks::flags_of(&rec.checks);
+                        let failed = rec.checks.iter().any(|c| c.status == checks::FAIL);
+                        Ok((sti::insert_record_unindexed(tx, ctx, rec)?, failed))
+                    })();
+                    match r {
+                        Ok((id, failed)) => {
+                            if savepoints {
+                                tx.prepare_cached("RELEASE msg")?.execute([])?;
+                            }
+                            // Later messages of the batch are compared with this one.
+                            cache.insert(id, ready.shingles.clone());
+                            Outcome::Imported(id, failed)
+                        }
+                        Err(StoreError::Busy) => return Err(StoreError::Busy),
+                        Err(_) if !savepoints => return Ok(None),
+                        Err(e) => {
+                            tx.execute_batch("ROLLBACK TO msg; RELEASE msg")?;
+                            let msg = e.message(Lang::En, None);
+                            sti::log_refused(
+                                tx,
+                                ctx,
+                                rec.item.message_id.as_deref(),
+                                &rec.digest,
+                                &src.label(),
+                                "store-error",
+                            )?;
+                            Outcome::Failed(msg)
+                        }
+                    }
+                }
+            }
+        };
+        outcomes.push(o);
+    }
+    Ok(Some(outcomes))
 }
 
 /// A Maildir message to move after its batch committed: marked seen, or (refused) put in

@@ -3,6 +3,7 @@
 
 mod audit;
 pub mod blobs;
+pub mod checkpoint;
 pub mod export;
 pub mod identity;
 pub mod intake;
@@ -458,6 +459,24 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Put a database in WAL mode if it is not (a copy made with `VACUUM INTO`, `.backup` or an
+/// older tool is in rollback-journal mode): WAL lets the console read while an import or an
+/// export writes, and a commit costs one `fsync` of the log instead of a journal and the file.
+/// Nothing is done when the database is read-only or another connection holds it (the mode
+/// then stays as it is: correct, only slower).
+fn ensure_wal(conn: &Connection) {
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap_or_default();
+    let read_only = conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true);
+    if !mode.eq_ignore_ascii_case("wal") && !read_only {
+        // Without waiting: a database held by another connection is opened as it is.
+        let _ = conn.busy_timeout(std::time::Duration::ZERO);
+        let _ = conn.pragma_update(None, "journal_mode", "WAL");
+        let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    }
+}
+
 /// SQL functions of bientap. `bt_has_words(text, words)`: 1 when every space-separated word of
 /// `words` (already folded) is a whole word of `text` once folded (`text::fold`) — the same
 /// match as the search index, evaluated on one row. The console's title filter uses it on the
@@ -613,6 +632,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
+        ensure_wal(&conn);
         if version < SCHEMA_VERSION {
             before_upgrade(version, SCHEMA_VERSION);
             migrate(&conn, version).map_err(|e| match e {
@@ -667,6 +687,16 @@ impl Store {
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.write_or_roll_back(|tx| f(tx).map(Some))?
+            .ok_or_else(|| StoreError::Io(std::io::Error::other("transaction rolled back")))
+    }
+
+    /// [`Store::write`] whose closure may decline to commit: `Ok(None)` rolls the whole
+    /// transaction back (the importer then writes the batch again, message by message).
+    pub fn write_or_roll_back<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
         let path = self.path.clone();
         let map = move |e: StoreError| match e {
             StoreError::ReadOnly(_) => StoreError::ReadOnly(path.clone()),
@@ -676,9 +706,16 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| map(e.into()))?;
-        let out = f(&tx).map_err(&map)?;
-        tx.commit().map_err(|e| map(e.into()))?;
-        Ok(out)
+        match f(&tx).map_err(&map)? {
+            Some(out) => {
+                tx.commit().map_err(|e| map(e.into()))?;
+                Ok(Some(out))
+            }
+            None => {
+                tx.rollback().map_err(|e| map(e.into()))?;
+                Ok(None)
+            }
+        }
     }
 
     /// `PRAGMA data_version`: changes when another connection commits (for live refresh).
@@ -729,6 +766,37 @@ mod tests {
         let kept: std::collections::BTreeSet<String> =
             index_words(t).split(' ').map(str::to_string).collect();
         assert_eq!(all, kept);
+    }
+
+    /// A copy made with `VACUUM INTO` (as a backup script would) is in rollback-journal mode;
+    /// opening it puts it back in WAL, unless another connection holds it.
+    #[test]
+    fn a_copy_in_rollback_journal_mode_is_opened_in_wal() {
+        let d = tempfile::tempdir().unwrap();
+        let (db, copy) = (d.path().join("a.db"), d.path().join("copy.db"));
+        let id = "stp-binh-phuoc";
+        let profile = crate::profile::load_bundled(id).unwrap();
+        let st = Store::create(&db, &profile, crate::profile::bundled_text(id).unwrap()).unwrap();
+        st.conn()
+            .execute("VACUUM INTO ?1", [copy.display().to_string()])
+            .unwrap();
+        let mode = |c: &rusqlite::Connection| -> String {
+            c.pragma_query_value(None, "journal_mode", |r| r.get(0))
+                .unwrap()
+        };
+        let holder = rusqlite::Connection::open(&copy).unwrap();
+        assert_eq!(mode(&holder), "delete");
+        // Held by a reader in the middle of a transaction: left as it is, and still opens.
+        holder
+            .execute_batch("BEGIN; SELECT count(*) FROM items;")
+            .unwrap();
+        let busy = Store::open(&copy).unwrap();
+        assert_eq!(mode(busy.conn()), "delete");
+        drop(busy);
+        holder.execute_batch("COMMIT").unwrap();
+        drop(holder);
+        let st = Store::open(&copy).unwrap();
+        assert_eq!(mode(st.conn()), "wal");
     }
 
     /// The columns of `items`, in order.
