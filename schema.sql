@@ -96,7 +96,6 @@ CREATE INDEX items_state_title ON items(state, title COLLATE NOCASE, id);
 -- A category's or a unit's items of a state, in due order (queue filters).
 CREATE INDEX items_category ON items(category, state, coalesce(due_at, '9999'), id);
 CREATE INDEX items_unit ON items(unit, state, coalesce(due_at, '9999'), id);
-CREATE INDEX items_message ON items(message_id);
 CREATE INDEX items_digest ON items(content_digest);
 CREATE INDEX items_published ON items(published_at);
 
@@ -218,7 +217,7 @@ CREATE TABLE checks (
     article TEXT NOT NULL DEFAULT '',
     detail  TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (item_id, code)
-);
+) WITHOUT ROWID;
 
 -- Checks a person made (source confirmed by phone, email, in person), recorded like decisions.
 CREATE TABLE confirmations (
