@@ -37,6 +37,28 @@ fn timed<T>(label: &str, rounds: usize, msgs: &[ParsedMessage], f: impl Fn(&Pars
     );
 }
 
+fn timed_pairs<T>(
+    label: &str,
+    rounds: usize,
+    pairs: &[(&ParsedMessage, &String)],
+    f: impl Fn(&(&ParsedMessage, &String)) -> T,
+) {
+    let mut best = Duration::MAX;
+    for _ in 0..rounds {
+        let t = thread_cpu();
+        for m in pairs {
+            std::hint::black_box(f(m));
+        }
+        best = best.min(thread_cpu() - t);
+    }
+    println!(
+        "{label:<28} {:>8.1} ms CPU for {} messages ({:.2} µs each, best of {rounds})",
+        best.as_secs_f64() * 1e3,
+        pairs.len(),
+        best.as_secs_f64() * 1e6 / pairs.len() as f64
+    );
+}
+
 #[test]
 #[ignore]
 fn checks_cpu_on_corpus() {
@@ -77,6 +99,21 @@ fn checks_cpu_on_corpus() {
     });
     timed("guess_category", rounds, &msgs, |m| {
         checks::guess_category(&p, &title(m), &m.body).map(|c| c.code.len())
+    });
+    timed("fold(body)", rounds, &msgs, |m| {
+        bientap::text::fold::fold(&m.body)
+    });
+    let folded: Vec<String> = msgs
+        .iter()
+        .map(|m| bientap::text::fold::fold(&m.body))
+        .collect();
+    let pairs: Vec<(&ParsedMessage, &String)> = msgs.iter().zip(&folded).collect();
+    timed_pairs("unit_approval_check_folded", rounds, &pairs, |(m, f)| {
+        let cat = checks::guess_category(&p, &m.subject, &m.body);
+        checks::unit_approval_check_folded(&p, cat, &m.body, f, &m.forwarded, &m.cc)
+    });
+    timed_pairs("find_attribution_folded", rounds, &pairs, |(m, f)| {
+        checks::find_attribution_folded(&m.body, f)
     });
     timed("inspect_attachment", rounds, &msgs, |m| {
         m.attachments

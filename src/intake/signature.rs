@@ -965,7 +965,7 @@ pub(super) mod reference {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Lines mail really has, in the forms that matter to the block and quote readers: every
