@@ -749,25 +749,27 @@ pub fn duplicate_check(p: &Profile, dups: &[DupMatch]) -> NewCheck {
     )
 }
 
-/// Hashes word pairs with xxh3 (short strings; no need for a keyed hash here).
+/// Hashes strings with one xxh3 call (short word pairs; no need for a keyed hash here). The
+/// end marker `str` hashing adds is skipped: equality is still decided by `Eq`.
 #[derive(Default)]
-struct PairHasher(u64);
+struct OneShotHasher(u64);
 
-impl std::hash::Hasher for PairHasher {
+impl std::hash::Hasher for OneShotHasher {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
         self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
     }
+    fn write_u8(&mut self, _: u8) {}
 }
 
-type WordPairHash = std::hash::BuildHasherDefault<PairHasher>;
+type OneShotHash = std::hash::BuildHasherDefault<OneShotHasher>;
 
 thread_local! {
-    /// The syllable pairs of each category name (` a b `), folded once per worker thread.
-    static NAME_PAIRS: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    /// The syllable pairs of each category name (`a b`), folded once per worker thread.
+    static NAME_PAIRS: std::cell::RefCell<std::collections::HashMap<String, Vec<String>, OneShotHash>> =
+        std::cell::RefCell::new(std::collections::HashMap::default());
 }
 
 fn name_pairs(name: &str) -> Vec<String> {
@@ -775,7 +777,7 @@ fn name_pairs(name: &str) -> Vec<String> {
     let words: Vec<&str> = crate::text::fold::words(&folded).collect();
     words
         .windows(2)
-        .map(|w| format!(" {} {} ", w[0], w[1]))
+        .map(|w| format!("{} {}", w[0], w[1]))
         .collect()
 }
 
@@ -796,17 +798,27 @@ pub fn guess_category<'a>(p: &'a Profile, subject: &str, body: &str) -> Option<&
             }
         }
     }
-    // The subject's and the first 300 characters' folded words. A name pair " a b " is in the
-    // text " w1 w2 … wn " (the words between single spaces) exactly when some `w_i w_i+1` is
-    // "a b": the adjacent word pairs are put in a set once.
+    // The subject's and the first 300 characters' folded words, between single spaces:
+    // " w1 w2 … wn ". A name pair " a b " is in that text exactly when some "w_i w_i+1" is
+    // "a b" (words are runs of alphanumerics): the adjacent word pairs go in a set once.
     let head = &body[..body.char_indices().nth(300).map_or(body.len(), |(i, _)| i)];
     let fh = fold(head);
-    let words: Vec<&str> = crate::text::fold::words(&fs)
-        .chain(crate::text::fold::words(&fh))
-        .collect();
-    let mut text_pairs: std::collections::HashSet<(&str, &str), WordPairHash> =
-        std::collections::HashSet::with_capacity_and_hasher(words.len(), WordPairHash::default());
-    text_pairs.extend(words.windows(2).map(|w| (w[0], w[1])));
+    let mut text = String::with_capacity(fs.len() + fh.len() + 2);
+    let mut starts = Vec::new();
+    for w in crate::text::fold::words(&fs).chain(crate::text::fold::words(&fh)) {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        starts.push(text.len());
+        text.push_str(w);
+    }
+    let mut text_pairs: std::collections::HashSet<&str, OneShotHash> =
+        std::collections::HashSet::with_capacity_and_hasher(starts.len(), OneShotHash::default());
+    for k in 2..=starts.len() {
+        // From word k-2 to the end of word k-1.
+        let end = starts.get(k).map_or(text.len(), |&s| s - 1);
+        text_pairs.insert(&text[starts[k - 2]..end]);
+    }
     // The first category with the highest score, when it is at least 0.5 and no other has it
     // (what a stable sort by descending score followed by a look at the first two gave).
     NAME_PAIRS.with(|cache| {
@@ -814,21 +826,24 @@ pub fn guess_category<'a>(p: &'a Profile, subject: &str, body: &str) -> Option<&
         let mut best: Option<(f64, &'a Category)> = None;
         let mut tied = false;
         for c in &p.categories {
-            if !cache.contains_key(&c.name_vi) {
-                cache.insert(c.name_vi.clone(), name_pairs(&c.name_vi));
-            }
-            let pairs = &cache[&c.name_vi];
-            let score = if pairs.is_empty() {
-                0.0
-            } else {
+            let score_of = |pairs: &[String]| {
+                if pairs.is_empty() {
+                    return 0.0;
+                }
                 let hit = pairs
                     .iter()
-                    .filter(|p| {
-                        let (a, b) = p.trim_matches(' ').split_once(' ').unwrap_or(("", ""));
-                        text_pairs.contains(&(a, b))
-                    })
+                    .filter(|p| text_pairs.contains(p.as_str()))
                     .count();
                 hit as f64 / pairs.len() as f64
+            };
+            let score = match cache.get(&c.name_vi) {
+                Some(pairs) => score_of(pairs),
+                None => {
+                    let pairs = name_pairs(&c.name_vi);
+                    let s = score_of(&pairs);
+                    cache.insert(c.name_vi.clone(), pairs);
+                    s
+                }
             };
             match best {
                 Some((b, _)) if score.total_cmp(&b).is_lt() => {}
@@ -846,8 +861,6 @@ pub fn guess_category<'a>(p: &'a Profile, subject: &str, body: &str) -> Option<&
     })
 }
 
-/// The implementations before the speed-up (issue #3), kept to prove the new ones return the
-/// same for every input.
 #[cfg(test)]
 mod reference {
     use super::*;
