@@ -20,7 +20,15 @@ fn thread_cpu() -> Duration {
     Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
+/// Whether `label` is measured: all, or those `BIENTAP_ONLY` names (a substring of the label).
+fn wanted(label: &str) -> bool {
+    std::env::var("BIENTAP_ONLY").map_or(true, |o| label.contains(&o))
+}
+
 fn timed<T>(label: &str, rounds: usize, msgs: &[ParsedMessage], f: impl Fn(&ParsedMessage) -> T) {
+    if !wanted(label) {
+        return;
+    }
     let mut best = Duration::MAX;
     for _ in 0..rounds {
         let t = thread_cpu();
@@ -43,6 +51,9 @@ fn timed_pairs<T>(
     pairs: &[(&ParsedMessage, &String)],
     f: impl Fn(&(&ParsedMessage, &String)) -> T,
 ) {
+    if !wanted(label) {
+        return;
+    }
     let mut best = Duration::MAX;
     for _ in 0..rounds {
         let t = thread_cpu();
@@ -80,7 +91,10 @@ fn checks_cpu_on_corpus() {
         .collect();
     println!("{} messages parsed", msgs.len());
     let title = |m: &ParsedMessage| m.subject.clone();
-    let rounds = 3;
+    let rounds = std::env::var("BIENTAP_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     timed("identity_from", rounds, &msgs, |m| {
         signature::identity_from(&m.from_name, &m.from_email, &m.body)
     });
