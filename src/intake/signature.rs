@@ -242,7 +242,8 @@ fn first_line(s: &str) -> (&str, &str) {
 /// Whether `line` (one line of a body, `after` the text that follows it) opens the quoted or
 /// forwarded part. Only how the line starts and ends is folded, except on the rare lines that
 /// look like a marker or an attribution.
-fn opens_quote(line: &str, after: &str) -> bool {
+/// `buf` is scratch space for folding (reused from line to line).
+fn opens_quote(line: &str, after: &str, buf: &mut String) -> bool {
     let t = line.trim();
     if t.starts_with('>') {
         return true;
@@ -266,8 +267,8 @@ fn opens_quote(line: &str, after: &str) -> bool {
     {
         return false;
     }
-    let head = fold_head(t, 5);
-    let (vao, on) = (head.starts_with("vao "), head.starts_with("on "));
+    fold_head_into(t, usize::MAX, 5, buf);
+    let (vao, on) = (buf.starts_with("vao "), buf.starts_with("on "));
     if vao || on {
         let tail = fold_tail(t, 6);
         if (vao && tail.ends_with("viet:")) || (on && tail.ends_with("wrote:")) {
@@ -280,15 +281,15 @@ fn opens_quote(line: &str, after: &str) -> bool {
         }
         return false;
     }
-    if head.starts_with("from:") || head.starts_with("tu:") {
+    if buf.starts_with("from:") || buf.starts_with("tu:") {
         let mut rest = after;
         for _ in 0..2 {
             if rest.is_empty() {
                 break;
             }
             let (next, r) = first_line(rest);
-            let g = fold_head(next.trim(), 10);
-            if HEADER_NEXT.iter().any(|p| g.starts_with(p)) {
+            fold_head_into(next.trim(), usize::MAX, 10, buf);
+            if HEADER_NEXT.iter().any(|p| buf.starts_with(p)) {
                 return true;
             }
             rest = r;
@@ -304,9 +305,10 @@ fn opens_quote(line: &str, after: &str) -> bool {
 fn quoted_start(body: &str) -> Option<usize> {
     let mut off = 0;
     let mut rest = body;
+    let mut buf = String::new();
     while !rest.is_empty() {
         let (line, after) = first_line(rest);
-        if opens_quote(line, after) {
+        if opens_quote(line, after, &mut buf) {
             return Some(off);
         }
         off += line.len();
