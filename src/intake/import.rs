@@ -583,11 +583,20 @@ fn prepare(
             .unwrap_or_else(|| "(không có tiêu đề)".into())
     };
     let category = checks::guess_category(profile, &title, &m.body);
-    let attribution = checks::find_attribution(&m.body);
+    // The body folded once for the checks that search it.
+    let folded_body = crate::text::fold::fold(&m.body);
+    let attribution = checks::find_attribution_folded(&m.body, &folded_body);
 
     let mut cks = vec![
         checks::identity_check(profile, &submitter),
-        checks::unit_approval_check(profile, category, &m.body, &m.forwarded, &m.cc),
+        checks::unit_approval_check_folded(
+            profile,
+            category,
+            &m.body,
+            &folded_body,
+            &m.forwarded,
+            &m.cc,
+        ),
         checks::stamped_check(profile, category, &infos, m.signed_mime),
         checks::file_types_check(profile, &infos),
         checks::unicode_check(profile, m.encoding_from.as_deref(), &infos),
