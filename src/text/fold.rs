@@ -124,13 +124,38 @@ pub fn nfc(s: &str) -> String {
 /// Vietnamese letters (U+1EA0–U+1EF9), and the general punctuation and currency signs of
 /// typeset text (U+2002–U+206F: dashes, quotes, ellipsis; U+20A0–U+20C0: ₫ …) — U+2000 and
 /// U+2001 are left out, they decompose. A string of them is in NFC.
-fn plainly_nfc(s: &str) -> bool {
-    s.chars().all(|c| {
-        c < '\u{300}'
-            || ('\u{1EA0}'..='\u{1EF9}').contains(&c)
-            || ('\u{2002}'..='\u{206F}').contains(&c)
-            || ('\u{20A0}'..='\u{20C0}').contains(&c)
-    })
+///
+/// Read byte by byte: ASCII and the 2-byte sequences led by C2–CB (U+0080–U+02FF) need no
+/// decoding; 3-byte sequences are decoded and checked against the ranges; anything from CC 80
+/// (U+0300) to U+07FF and every 4-byte sequence is outside them.
+pub(crate) fn plainly_nfc(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            i += 1;
+        } else if x < 0xE0 {
+            if x > 0xCB {
+                return false;
+            }
+            i += 2;
+        } else if x < 0xF0 {
+            let c = (u32::from(x & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            if !((0x1EA0..=0x1EF9).contains(&c)
+                || (0x2002..=0x206F).contains(&c)
+                || (0x20A0..=0x20C0).contains(&c))
+            {
+                return false;
+            }
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// Whether `s` is already in NFC.
@@ -208,9 +233,228 @@ pub fn join_unique<'a>(words: impl Iterator<Item = &'a str>) -> String {
     out
 }
 
+/// The character-by-character [`plainly_nfc`] and the [`nfc`] built on it, as they were before
+/// the byte-level scan: the reference the faster code is tested against.
+#[cfg(test)]
+pub(crate) mod reference {
+    use unicode_normalization::UnicodeNormalization;
+
+    pub(crate) fn plainly_nfc(s: &str) -> bool {
+        s.chars().all(|c| {
+            c < '\u{300}'
+                || ('\u{1EA0}'..='\u{1EF9}').contains(&c)
+                || ('\u{2002}'..='\u{206F}').contains(&c)
+                || ('\u{20A0}'..='\u{20C0}').contains(&c)
+        })
+    }
+
+    pub(crate) fn nfc(s: &str) -> String {
+        if plainly_nfc(s) {
+            return s.to_owned();
+        }
+        let mut out = String::with_capacity(s.len());
+        for piece in s.split_inclusive(|c: char| c.is_ascii_whitespace()) {
+            if plainly_nfc(piece) {
+                out.push_str(piece);
+            } else {
+                out.extend(piece.nfc());
+            }
+        }
+        out
+    }
+}
+
+/// Inputs for the tests that compare the fast text functions with their references.
+#[cfg(test)]
+pub(crate) mod testgen {
+    use proptest::prelude::*;
+
+    /// Pieces of hostile and ordinary text: ASCII, line ends, C0/C1 controls, escape sequences,
+    /// Vietnamese in NFC, NFD and mixed forms, lone combining marks, TCVN3 and VNI glyphs, emoji
+    /// and joiners, CJK and other scripts, zero-width, bidi and tag characters, typeset
+    /// punctuation, characters whose folding or NFC is unusual.
+    pub(crate) const PIECES: &[&str] = &[
+        "Quyết",
+        "định",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        "\u{0}",
+        "\u{7}",
+        "\u{7f}",
+        "\u{8}",
+        "\u{b}",
+        "\u{c}",
+        "\u{1b}[31m",
+        "\u{1b}]0;t\u{7}",
+        "\u{1b}]8;;x\u{1b}\\",
+        "\u{1b}",
+        "\u{1b}(B",
+        "\u{1b}P1|d",
+        "\u{85}",
+        "\u{9b}2J",
+        "\u{9c}",
+        "\u{9d}",
+        "\u{90}",
+        "Việt",
+        "Đảng",
+        "người",
+        "ĐẠI HỘI",
+        "Vie\u{302}\u{323}t",
+        "\u{ea}\u{301}",
+        "\u{301}",
+        "\u{323}",
+        "\u{302}",
+        "o\u{31b}\u{309}",
+        "😀",
+        "\u{1F468}\u{200D}\u{1F469}",
+        "中文",
+        "\u{200B}",
+        "\u{200C}",
+        "\u{200D}",
+        "\u{2060}",
+        "\u{FEFF}",
+        "\u{202E}",
+        "\u{202A}",
+        "\u{2066}",
+        "\u{2069}",
+        "\u{200E}",
+        "\u{200F}",
+        "\u{61C}",
+        "\u{2028}",
+        "\u{2029}",
+        "\u{E0041}",
+        "\u{E007F}",
+        "ViÖt",
+        "§¶ng",
+        "ng\u{AD}êi",
+        "C¨n cø",
+        "Th«ng b¸o",
+        "Vieät",
+        "ñöôïc",
+        "Ñaûng",
+        "\u{A0}",
+        "\u{2000}",
+        "\u{2001}",
+        "\u{2002}",
+        "\u{206F}",
+        "\u{2070}",
+        "–",
+        "“",
+        "”",
+        "…",
+        "₫",
+        "\u{20C0}",
+        "\u{20C1}",
+        "\u{1E9B}",
+        "\u{1EA0}",
+        "\u{1EF9}",
+        "\u{1EFA}",
+        "Ω",
+        "\u{212A}",
+        "\u{212B}",
+        "ﬁ",
+        "İ",
+        "ß",
+        "ǅ",
+        "ΐ",
+        "\u{345}",
+        "مرحبا",
+        "한국",
+        "\u{1100}\u{1161}",
+        "नमस्ते",
+        "117/QĐ-CTHADS",
+        "½",
+        "²",
+        "x",
+        "A",
+        "0",
+        "\u{10FFFF}",
+        "\u{7FF}",
+        "\u{800}",
+        "\u{2FF}",
+        "\u{300}",
+        "\u{1FFF}",
+        "\u{FFFD}",
+        ".",
+        ",",
+        "(",
+        "-",
+        "_",
+    ];
+
+    /// A string of up to `n` pieces and arbitrary characters.
+    pub(crate) fn text(n: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                3 => proptest::sample::select(PIECES).prop_map(String::from),
+                1 => any::<char>().prop_map(String::from),
+            ],
+            0..n,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    /// Subject and first text part (as mail-parser gives them) of every `step`-th message of
+    /// the import corpus (`BIENTAP_CORPUS`, default `/work/corpus/Maildir/new`); empty if the
+    /// corpus is not on this machine.
+    pub(crate) fn corpus(step: usize) -> Vec<String> {
+        let dir = std::env::var("BIENTAP_CORPUS")
+            .unwrap_or_else(|_| "/work/corpus/Maildir/new".to_string());
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        let mut out = Vec::new();
+        for p in paths.iter().step_by(step.max(1)) {
+            let Ok(raw) = std::fs::read(p) else { continue };
+            let Some(m) = mail_parser::MessageParser::default().parse(&raw) else {
+                continue;
+            };
+            out.push(m.subject().unwrap_or("").to_string());
+            out.push(m.body_text(0).map(|b| b.into_owned()).unwrap_or_default());
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn nfc_and_plainly_nfc_equal_the_reference(s in testgen::text(40)) {
+            proptest::prop_assert_eq!(plainly_nfc(&s), reference::plainly_nfc(&s));
+            proptest::prop_assert_eq!(nfc(&s), reference::nfc(&s));
+        }
+    }
+
+    #[test]
+    fn plainly_nfc_equals_the_reference_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(
+                plainly_nfc(&s),
+                reference::plainly_nfc(&s),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+    }
+
+    #[test]
+    fn nfc_equals_the_reference_on_the_corpus() {
+        for s in testgen::corpus(10) {
+            assert_eq!(nfc(&s), reference::nfc(&s));
+            let nfd: String = s.nfd().collect();
+            assert_eq!(nfc(&nfd), reference::nfc(&nfd));
+        }
+    }
 
     #[test]
     fn typeset_punctuation_is_plainly_nfc_and_the_two_quads_are_not() {
