@@ -178,52 +178,132 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// A word with its xxh3 hash: hashed once, compared exactly.
-struct WordKey<'a>(u64, &'a [u8]);
-
-impl PartialEq for WordKey<'_> {
-    fn eq(&self, o: &Self) -> bool {
-        self.0 == o.0 && self.1 == o.1
-    }
-}
-impl Eq for WordKey<'_> {}
-impl std::hash::Hash for WordKey<'_> {
-    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        h.write_u64(self.0);
-    }
+/// A set of words by their exact bytes, for [`join_unique`]: open addressing (linear probing)
+/// over a power-of-two table that doubles at half full. A word of at most 8 bytes is its own key
+/// (its bytes, little-endian, zero-padded, with the length beside them), so the common short word
+/// is found without hashing its bytes or comparing them apart; a longer word is keyed by its xxh3
+/// hash and compared byte for byte.
+pub(crate) struct WordSet<'a> {
+    slots: Vec<Slot>,
+    long: Vec<&'a [u8]>,
+    len: usize,
 }
 
-/// Passes a [`WordKey`]'s precomputed hash through.
-#[derive(Default)]
-struct PassThrough(u64);
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    /// Byte length + 1; 0 marks an empty slot.
+    len1: u32,
+    /// For a word longer than 8 bytes: its index in `long`.
+    long: u32,
+}
 
-impl std::hash::Hasher for PassThrough {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used; anything else is folded in, for correctness.
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+impl<'a> WordSet<'a> {
+    pub(crate) fn new() -> Self {
+        WordSet {
+            slots: vec![Slot::default(); 256],
+            long: Vec::new(),
+            len: 0,
         }
     }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
+
+    #[inline]
+    fn key(w: &[u8]) -> u64 {
+        if w.len() <= 8 {
+            let mut buf = [0u8; 8];
+            buf[..w.len()].copy_from_slice(w);
+            u64::from_le_bytes(buf)
+        } else {
+            xxhash_rust::xxh3::xxh3_64(w)
+        }
+    }
+
+    #[inline]
+    fn home(key: u64, len1: u32, mask: usize) -> usize {
+        let h = (key ^ u64::from(len1).rotate_right(8)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 32) as usize & mask
+    }
+
+    /// Adds `w`; whether it was new.
+    #[inline]
+    pub(crate) fn insert(&mut self, w: &'a [u8]) -> bool {
+        self.insert_keyed(Self::key(w), w)
+    }
+
+    /// Adds the word `buf[s..e]`: like [`WordSet::insert`], reading a short word's key with one
+    /// 8-byte load when the buffer has 8 bytes from `s` on.
+    #[inline]
+    pub(crate) fn insert_in(&mut self, buf: &'a [u8], s: usize, e: usize) -> bool {
+        let w = &buf[s..e];
+        match buf.get(s..s + 8) {
+            Some(b8) if w.len() <= 8 => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b8);
+                let v = u64::from_le_bytes(a);
+                let key = if w.len() == 8 {
+                    v
+                } else {
+                    v & ((1u64 << (8 * w.len())) - 1)
+                };
+                self.insert_keyed(key, w)
+            }
+            _ => self.insert(w),
+        }
+    }
+
+    #[inline]
+    fn insert_keyed(&mut self, key: u64, w: &'a [u8]) -> bool {
+        // A word longer than u32::MAX - 1 bytes is keyed by its hash and length modulo that,
+        // and always compared byte for byte.
+        let len1 = (w.len() as u32).saturating_add(1);
+        let mask = self.slots.len() - 1;
+        let mut i = Self::home(key, len1, mask);
+        loop {
+            let s = self.slots[i];
+            if s.len1 == 0 {
+                break;
+            }
+            if s.key == key && s.len1 == len1 && (w.len() <= 8 || self.long[s.long as usize] == w) {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+        let long = if w.len() > 8 {
+            self.long.push(w);
+            (self.long.len() - 1) as u32
+        } else {
+            0
+        };
+        self.slots[i] = Slot { key, len1, long };
+        self.len += 1;
+        if self.len * 2 > self.slots.len() {
+            self.grow();
+        }
+        true
+    }
+
+    fn grow(&mut self) {
+        // Stays a power of two (the mask relies on it).
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        let mask = self.slots.len() - 1;
+        for s in old.into_iter().filter(|s| s.len1 != 0) {
+            let mut i = Self::home(s.key, s.len1, mask);
+            while self.slots[i].len1 != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
     }
 }
-
-type WordKeyHash = std::hash::BuildHasherDefault<PassThrough>;
 
 /// `words` each once (first occurrence order), joined by single spaces: what the search index
 /// is given for a text (it keeps which column a word is in, so repeats only cost work).
 pub fn join_unique<'a>(words: impl Iterator<Item = &'a str>) -> String {
-    let (lo, _) = words.size_hint();
-    let mut seen: std::collections::HashSet<WordKey, WordKeyHash> =
-        std::collections::HashSet::with_capacity_and_hasher(lo / 2, WordKeyHash::default());
+    let mut seen = WordSet::new();
     let mut out = String::new();
     for w in words {
-        let b = w.as_bytes();
-        if seen.insert(WordKey(xxhash_rust::xxh3::xxh3_64(b), b)) {
+        if seen.insert(w.as_bytes()) {
             if !out.is_empty() {
                 out.push(' ');
             }
@@ -246,6 +326,21 @@ pub(crate) mod reference {
                 || ('\u{2002}'..='\u{206F}').contains(&c)
                 || ('\u{20A0}'..='\u{20C0}').contains(&c)
         })
+    }
+
+    /// `join_unique` with a hash set of (xxh3, bytes) keys.
+    pub(crate) fn join_unique<'a>(words: impl Iterator<Item = &'a str>) -> String {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = String::new();
+        for w in words {
+            if seen.insert((xxhash_rust::xxh3::xxh3_64(w.as_bytes()), w)) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(w);
+            }
+        }
+        out
     }
 
     pub(crate) fn nfc(s: &str) -> String {
@@ -432,6 +527,62 @@ mod tests {
             proptest::prop_assert_eq!(plainly_nfc(&s), reference::plainly_nfc(&s));
             proptest::prop_assert_eq!(nfc(&s), reference::nfc(&s));
         }
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn join_unique_equals_the_reference(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(testgen::PIECES).prop_map(String::from),
+                    "[a-d]{0,3}",
+                    "[a-z0-9]{7,10}",
+                    "[\\x00-\\u{1F600}]{0,12}",
+                ],
+                0..2000,
+            )
+        ) {
+            let refs = || words.iter().map(String::as_str);
+            proptest::prop_assert_eq!(join_unique(refs()), reference::join_unique(refs()));
+        }
+    }
+
+    #[test]
+    fn join_unique_keeps_first_occurrences_of_words_of_any_length() {
+        // Short words differing only in length or padding, long words sharing a prefix, the empty
+        // word first and later, enough distinct words to grow the table several times.
+        let mut ws: Vec<String> = [
+            "",
+            "a",
+            "a\0",
+            "ab",
+            "",
+            "a",
+            "12345678",
+            "123456789",
+            "1234567890ab",
+            "1234567890ac",
+            "123456789",
+            "a\0",
+            "đđđđ",
+            "đđđđđ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        ws.extend((0..5000).map(|n| format!("w{}", n % 3000)));
+        ws.extend((0..5000).map(|n| format!("long-word-{}", n % 2500)));
+        let refs = || ws.iter().map(String::as_str);
+        let got = join_unique(refs());
+        assert_eq!(got, reference::join_unique(refs()));
+        // Nine distinct non-empty short and long words (the empty word leaves no trace), then
+        // the numbered ones.
+        assert_eq!(got.split(' ').count(), 9 + 3000 + 2500);
+        assert!(got.starts_with(
+            "a a\0 ab 12345678 123456789 1234567890ab 1234567890ac đđđđ đđđđđ w0 w1 "
+        ));
     }
 
     #[test]

@@ -121,9 +121,34 @@ impl FoldedWords {
 
     /// Words from the `skip`-th on, each once (first occurrence order), space-separated.
     pub fn unique_from(&self, skip: usize) -> String {
+        let (bytes, starts) = (&self.0.joined, &self.0.starts);
+        let mut seen = super::fold::WordSet::new();
+        let mut out = Vec::with_capacity(
+            bytes
+                .len()
+                .saturating_sub(starts.get(skip).map_or(bytes.len(), |&s| s as usize)),
+        );
+        for (k, &s) in starts.iter().enumerate().skip(skip) {
+            // Words are separated by one space: a word ends where the next one's space is.
+            let e = starts.get(k + 1).map_or(bytes.len(), |&n| n as usize - 1);
+            let w = &bytes[s as usize..e];
+            if seen.insert_in(bytes, s as usize, e) {
+                if !out.is_empty() {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(w);
+            }
+        }
         // Whole words of Strings joined by ASCII spaces: valid UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`FoldedWords::unique_from`] as it was: split the joined words and de-duplicate them
+    /// with [`super::fold::join_unique`].
+    #[cfg(test)]
+    fn unique_from_reference(&self, skip: usize) -> String {
         let joined = std::str::from_utf8(&self.0.joined).unwrap_or_default();
-        super::fold::join_unique(joined.split(' ').filter(|w| !w.is_empty()).skip(skip))
+        super::fold::reference::join_unique(joined.split(' ').filter(|w| !w.is_empty()).skip(skip))
     }
 }
 
@@ -356,6 +381,25 @@ mod tests {
     }
 
     use super::*;
+    use crate::text::fold::testgen;
+
+    proptest::proptest! {
+        #[test]
+        fn unique_from_equals_the_reference(s in testgen::text(200), skip in 0usize..8) {
+            let (_, w) = fingerprint_and_words(&s);
+            proptest::prop_assert_eq!(w.unique_from(skip), w.unique_from_reference(skip));
+        }
+    }
+
+    #[test]
+    fn unique_from_equals_the_reference_on_the_corpus() {
+        for s in testgen::corpus(10) {
+            let (_, w) = fingerprint_and_words(&s);
+            for skip in [0, 1, 3, w.len(), w.len() + 1] {
+                assert_eq!(w.unique_from(skip), w.unique_from_reference(skip));
+            }
+        }
+    }
 
     #[test]
     fn shingles_are_folded_and_stable() {
