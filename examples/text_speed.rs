@@ -120,6 +120,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             texts.iter().map(|t| minhash::shingles(t).len()).sum()
         }),
     );
+    report(
+        "(sha256 of the text)",
+        best(rounds, || {
+            use sha2::Digest;
+            texts
+                .iter()
+                .map(|t| sha2::Sha256::digest(t.as_bytes())[0] as usize)
+                .sum()
+        }),
+    );
+    let sh: Vec<Vec<u64>> = texts
+        .iter()
+        .map(|t| {
+            let mut v = minhash::shingles(t);
+            // Unsorted, as they are hashed.
+            v.iter_mut()
+                .for_each(|x| *x = x.rotate_left(17).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            v
+        })
+        .collect();
+    report(
+        "(sort_unstable of shingles)",
+        best(rounds, || {
+            sh.iter()
+                .map(|v| {
+                    let mut v = v.clone();
+                    v.sort_unstable();
+                    v.len()
+                })
+                .sum()
+        }),
+    );
     let words: Vec<_> = texts
         .iter()
         .map(|t| minhash::fingerprint_and_words(t).1)

@@ -45,6 +45,58 @@ pub fn fold_each<F: FnMut(char)>(s: &str, mut emit: F) {
     }
 }
 
+/// [`fold_each`] decoding the UTF-8 bytes of `s` itself (an ASCII byte is lowercased and
+/// emitted without decoding). Same characters, same order as [`fold_each`].
+#[inline(always)]
+pub(crate) fn fold_each_bytes<F: FnMut(char)>(s: &str, mut emit: F) {
+    let table = latin_table();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            emit(char::from(x.to_ascii_lowercase()));
+            i += 1;
+            continue;
+        }
+        let (n, len) = if x < 0xE0 {
+            ((u32::from(x & 0x1F) << 6) | u32::from(b[i + 1] & 0x3F), 2)
+        } else if x < 0xF0 {
+            (
+                (u32::from(x & 0x0F) << 12)
+                    | (u32::from(b[i + 1] & 0x3F) << 6)
+                    | u32::from(b[i + 2] & 0x3F),
+                3,
+            )
+        } else {
+            (
+                (u32::from(x & 0x07) << 18)
+                    | (u32::from(b[i + 1] & 0x3F) << 12)
+                    | (u32::from(b[i + 2] & 0x3F) << 6)
+                    | u32::from(b[i + 3] & 0x3F),
+                4,
+            )
+        };
+        i += len;
+        let cached = match n {
+            0x80..LATIN_END => table.low[(n - 0x80) as usize],
+            EXT_START..EXT_END => table.ext[(n - EXT_START) as usize],
+            _ => NONE,
+        };
+        match cached {
+            NONE => {
+                // `s` is a str: `n` is a scalar value.
+                let Some(c) = char::from_u32(n) else { continue };
+                let mut buf = String::new();
+                unicode_normalization::char::decompose_canonical(c, |d| push_folded(d, &mut buf));
+                buf.chars().for_each(&mut emit);
+            }
+            DROP => {}
+            f => emit(f),
+        }
+    }
+}
+
 const LATIN_END: u32 = 0x250;
 const EXT_START: u32 = 0x1E00;
 const EXT_END: u32 = 0x1F00;

@@ -95,6 +95,68 @@ pub fn fingerprint(text: &str) -> Fingerprint {
 /// from the same pass: the importer gives them to the search index without folding again.
 pub fn fingerprint_and_words(text: &str) -> (Fingerprint, FoldedWords) {
     let mut w = Words::with_capacity(text.len());
+    let mut norm: Vec<u8> = Vec::with_capacity(text.len());
+    let mut space = false;
+    // What `Words::push` and `Normalised::push` do, for a folded ASCII character; others go
+    // through them.
+    super::fold::fold_each_bytes(text, |c| {
+        if !c.is_ascii() {
+            w.push(c);
+            if c.is_whitespace() {
+                space = true;
+            } else {
+                if space && !norm.is_empty() {
+                    norm.push(b' ');
+                }
+                space = false;
+                norm.extend_from_slice(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+            }
+            return;
+        }
+        let b = c as u8;
+        match b {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
+                if !w.in_word {
+                    if !w.joined.is_empty() {
+                        w.joined.push(b' ');
+                    }
+                    w.starts.push(w.joined.len() as u32);
+                    w.in_word = true;
+                }
+                w.joined.push(b);
+                if space && !norm.is_empty() {
+                    norm.push(b' ');
+                }
+                space = false;
+                norm.push(b);
+            }
+            // char::is_whitespace of ASCII.
+            b' ' | b'\t'..=b'\r' => {
+                w.in_word = false;
+                space = true;
+            }
+            _ => {
+                w.in_word = false;
+                if space && !norm.is_empty() {
+                    norm.push(b' ');
+                }
+                space = false;
+                norm.push(b);
+            }
+        }
+    });
+    let fp = Fingerprint {
+        digest: hex::encode(Sha256::digest(&norm)),
+        shingles: w.shingles(),
+    };
+    (fp, FoldedWords(w))
+}
+
+/// [`fingerprint_and_words`] as it was, through `fold_each` and the `push` methods: the
+/// reference for the tests.
+#[cfg(test)]
+fn fingerprint_and_words_reference(text: &str) -> (Fingerprint, FoldedWords) {
+    let mut w = Words::with_capacity(text.len());
     let mut norm = Normalised::with_capacity(text.len());
     fold_each(text, |c| {
         w.push(c);
@@ -102,7 +164,7 @@ pub fn fingerprint_and_words(text: &str) -> (Fingerprint, FoldedWords) {
     });
     let fp = Fingerprint {
         digest: norm.digest(),
-        shingles: w.shingles(),
+        shingles: w.shingles_reference(),
     };
     (fp, FoldedWords(w))
 }
@@ -193,6 +255,11 @@ impl Words {
             self.joined
                 .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
         }
+    }
+
+    #[cfg(test)]
+    fn shingles_reference(&self) -> Vec<u64> {
+        self.shingles()
     }
 
     fn shingles(&self) -> Vec<u64> {
@@ -388,6 +455,45 @@ mod tests {
         fn unique_from_equals_the_reference(s in testgen::text(200), skip in 0usize..8) {
             let (_, w) = fingerprint_and_words(&s);
             proptest::prop_assert_eq!(w.unique_from(skip), w.unique_from_reference(skip));
+        }
+    }
+
+    fn same(t: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let (fp, w) = fingerprint_and_words(t);
+        let (rfp, rw) = fingerprint_and_words_reference(t);
+        proptest::prop_assert_eq!(&fp, &rfp);
+        proptest::prop_assert_eq!(&w.0.joined, &rw.0.joined);
+        proptest::prop_assert_eq!(&w.0.starts, &rw.0.starts);
+        // The public one-purpose functions agree with it.
+        proptest::prop_assert_eq!(&fp.digest, &content_digest(t));
+        proptest::prop_assert_eq!(&fp.shingles, &shingles(t));
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fingerprint_and_words_equal_the_reference(s in testgen::text(200)) {
+            same(&s)?;
+        }
+    }
+
+    #[test]
+    fn fingerprint_and_words_equal_the_reference_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for t in [format!("Việt {c}x"), format!("{c}{c} a b"), c.to_string()] {
+                if let Err(e) = same(&t) {
+                    panic!("U+{:04X}: {e}", c as u32);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fingerprint_and_words_equal_the_reference_on_the_corpus() {
+        for s in testgen::corpus(10) {
+            if let Err(e) = same(&s) {
+                panic!("{e}");
+            }
         }
     }
 
