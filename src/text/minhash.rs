@@ -257,12 +257,9 @@ impl Words {
         }
     }
 
+    /// [`Words::shingles`] with `sort_unstable` + `dedup`.
     #[cfg(test)]
     fn shingles_reference(&self) -> Vec<u64> {
-        self.shingles()
-    }
-
-    fn shingles(&self) -> Vec<u64> {
         let (bytes, starts) = (&self.joined, &self.starts);
         let n = starts.len();
         if n == 0 {
@@ -285,6 +282,64 @@ impl Words {
         out.dedup();
         out
     }
+
+    fn shingles(&self) -> Vec<u64> {
+        let (bytes, starts) = (&self.joined, &self.starts);
+        let n = starts.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        if n < SHINGLE {
+            return vec![xxh3_64_with_seed(bytes, SHINGLE_SEED)];
+        }
+        let mut out = Vec::with_capacity(n - SHINGLE + 1);
+        for i in 0..=n - SHINGLE {
+            let s = starts[i] as usize;
+            let e = if i + SHINGLE < n {
+                starts[i + SHINGLE] as usize - 1
+            } else {
+                bytes.len()
+            };
+            out.push(xxh3_64_with_seed(&bytes[s..e], SHINGLE_SEED));
+        }
+        sort_dedup(out)
+    }
+}
+
+/// `v` sorted and deduplicated, for hash values (uniform bits): a counting pass scatters them
+/// into about `v.len()` buckets by their top bits, so each bucket holds a few values left to sort.
+/// Same result as `sort_unstable` + `dedup` on any input; skewed input only costs the sort.
+fn sort_dedup(mut v: Vec<u64>) -> Vec<u64> {
+    let n = v.len();
+    if n < 64 {
+        v.sort_unstable();
+        v.dedup();
+        return v;
+    }
+    let bits = usize::BITS - n.leading_zeros();
+    let shift = 64 - bits;
+    let mut starts = vec![0u32; (1usize << bits) + 1];
+    for &h in &v {
+        starts[(h >> shift) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut next = starts.clone();
+    let mut out = vec![0u64; n];
+    for &h in &v {
+        let b = (h >> shift) as usize;
+        out[next[b] as usize] = h;
+        next[b] += 1;
+    }
+    for b in starts.windows(2) {
+        let bucket = &mut out[b[0] as usize..b[1] as usize];
+        if bucket.len() > 1 {
+            bucket.sort_unstable();
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// Folded text with whitespace runs collapsed to one space and trimmed.
@@ -449,12 +504,33 @@ mod tests {
 
     use super::*;
     use crate::text::fold::testgen;
+    use proptest::strategy::Strategy;
 
     proptest::proptest! {
         #[test]
         fn unique_from_equals_the_reference(s in testgen::text(200), skip in 0usize..8) {
             let (_, w) = fingerprint_and_words(&s);
             proptest::prop_assert_eq!(w.unique_from(skip), w.unique_from_reference(skip));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sort_dedup_equals_sort_and_dedup(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::num::u64::ANY,
+                    0u64..16,
+                    (0u64..4).prop_map(|x| x << 62),
+                    (0u64..8).prop_map(|x| u64::MAX - x),
+                ],
+                0..3000,
+            )
+        ) {
+            let mut r = v.clone();
+            r.sort_unstable();
+            r.dedup();
+            proptest::prop_assert_eq!(sort_dedup(v), r);
         }
     }
 
