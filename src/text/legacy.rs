@@ -612,6 +612,35 @@ fn token_valid(tok: &str) -> bool {
     any
 }
 
+/// Legacy markers in `text` and whether it has a C1 character, from its UTF-8 bytes: U+0080–U+00FF
+/// are exactly the 2-byte sequences led by C2 or C3, so every other byte is skipped undecoded.
+fn marker_scan(text: &str) -> (usize, bool) {
+    static MARKER: OnceLock<[bool; 0x80]> = OnceLock::new();
+    let marker = MARKER.get_or_init(|| {
+        let mut t = [false; 0x80];
+        for (k, m) in t.iter_mut().enumerate() {
+            *m = char::from_u32(0x80 + k as u32).is_some_and(is_marker);
+        }
+        t
+    });
+    let b = text.as_bytes();
+    let (mut markers, mut c1) = (0usize, false);
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x == 0xC2 || x == 0xC3 {
+            // Both bytes are in `text` (a str): 0x80 + (lead bit 0 << 6 | continuation bits).
+            let k = (usize::from(x & 0x01) << 6) | usize::from(b[i + 1] & 0x3F);
+            markers += usize::from(marker[k]);
+            c1 |= k < 0x20;
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    (markers, c1)
+}
+
 /// Most words scored by [`detect`] (an evenly spread sample of longer documents).
 const MAX_SCORED: usize = 400;
 
@@ -620,13 +649,7 @@ const MAX_SCORED: usize = 400;
 pub fn detect(text: &str, hint: Option<&str>) -> Detection {
     let (hinted, _) = hint_encoding(hint);
     // One pass: legacy markers, and C1 characters (latin-1 reading) that may hide more.
-    let (mut markers, mut c1) = (0usize, false);
-    for c in text.chars() {
-        if ('\u{80}'..='\u{FF}').contains(&c) {
-            markers += is_marker(c) as usize;
-            c1 |= c <= '\u{9F}';
-        }
-    }
+    let (mut markers, c1) = marker_scan(text);
     let fixed = if c1 {
         let f = cp1252_fixup(text);
         markers = f.chars().filter(|&c| is_marker(c)).count();
@@ -772,6 +795,52 @@ pub fn decode_bytes(bytes: &[u8], charset: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fold::testgen;
+
+    /// [`marker_scan`] as it was, character by character.
+    fn marker_scan_reference(text: &str) -> (usize, bool) {
+        let (mut markers, mut c1) = (0usize, false);
+        for c in text.chars() {
+            if ('\u{80}'..='\u{FF}').contains(&c) {
+                markers += is_marker(c) as usize;
+                c1 |= c <= '\u{9F}';
+            }
+        }
+        (markers, c1)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn marker_scan_equals_the_reference(s in testgen::text(60)) {
+            proptest::prop_assert_eq!(marker_scan(&s), marker_scan_reference(&s));
+        }
+    }
+
+    #[test]
+    fn marker_scan_equals_the_reference_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let s = format!("Vi{c}t {c}");
+            assert_eq!(
+                marker_scan(&s),
+                marker_scan_reference(&s),
+                "U+{:04X}",
+                c as u32
+            );
+        }
+        // Legacy text and the corpus.
+        for s in [
+            "C¨n cø LuËt Tæ chøc",
+            "Vieät Nam ñöôïc",
+            "\u{80}\u{9f}\u{a0}\u{ff}",
+        ] {
+            assert_eq!(marker_scan(s), marker_scan_reference(s));
+        }
+        for s in testgen::corpus(10) {
+            assert_eq!(marker_scan(&s), marker_scan_reference(&s));
+            let tcvn3 = encode_tcvn3(&s);
+            assert_eq!(marker_scan(&tcvn3), marker_scan_reference(&tcvn3));
+        }
+    }
 
     #[test]
     fn table_is_complete_and_unambiguous() {

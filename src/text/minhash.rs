@@ -95,6 +95,68 @@ pub fn fingerprint(text: &str) -> Fingerprint {
 /// from the same pass: the importer gives them to the search index without folding again.
 pub fn fingerprint_and_words(text: &str) -> (Fingerprint, FoldedWords) {
     let mut w = Words::with_capacity(text.len());
+    let mut norm: Vec<u8> = Vec::with_capacity(text.len());
+    let mut space = false;
+    // What `Words::push` and `Normalised::push` do, for a folded ASCII character; others go
+    // through them.
+    super::fold::fold_each_bytes(text, |c| {
+        if !c.is_ascii() {
+            w.push(c);
+            if c.is_whitespace() {
+                space = true;
+            } else {
+                if space && !norm.is_empty() {
+                    norm.push(b' ');
+                }
+                space = false;
+                norm.extend_from_slice(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+            }
+            return;
+        }
+        let b = c as u8;
+        match b {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
+                if !w.in_word {
+                    if !w.joined.is_empty() {
+                        w.joined.push(b' ');
+                    }
+                    w.starts.push(w.joined.len() as u32);
+                    w.in_word = true;
+                }
+                w.joined.push(b);
+                if space && !norm.is_empty() {
+                    norm.push(b' ');
+                }
+                space = false;
+                norm.push(b);
+            }
+            // char::is_whitespace of ASCII.
+            b' ' | b'\t'..=b'\r' => {
+                w.in_word = false;
+                space = true;
+            }
+            _ => {
+                w.in_word = false;
+                if space && !norm.is_empty() {
+                    norm.push(b' ');
+                }
+                space = false;
+                norm.push(b);
+            }
+        }
+    });
+    let fp = Fingerprint {
+        digest: hex::encode(Sha256::digest(&norm)),
+        shingles: w.shingles(),
+    };
+    (fp, FoldedWords(w))
+}
+
+/// [`fingerprint_and_words`] as it was, through `fold_each` and the `push` methods: the
+/// reference for the tests.
+#[cfg(test)]
+fn fingerprint_and_words_reference(text: &str) -> (Fingerprint, FoldedWords) {
+    let mut w = Words::with_capacity(text.len());
     let mut norm = Normalised::with_capacity(text.len());
     fold_each(text, |c| {
         w.push(c);
@@ -102,7 +164,7 @@ pub fn fingerprint_and_words(text: &str) -> (Fingerprint, FoldedWords) {
     });
     let fp = Fingerprint {
         digest: norm.digest(),
-        shingles: w.shingles(),
+        shingles: w.shingles_reference(),
     };
     (fp, FoldedWords(w))
 }
@@ -121,9 +183,34 @@ impl FoldedWords {
 
     /// Words from the `skip`-th on, each once (first occurrence order), space-separated.
     pub fn unique_from(&self, skip: usize) -> String {
+        let (bytes, starts) = (&self.0.joined, &self.0.starts);
+        let mut seen = super::fold::WordSet::new();
+        let mut out = Vec::with_capacity(
+            bytes
+                .len()
+                .saturating_sub(starts.get(skip).map_or(bytes.len(), |&s| s as usize)),
+        );
+        for (k, &s) in starts.iter().enumerate().skip(skip) {
+            // Words are separated by one space: a word ends where the next one's space is.
+            let e = starts.get(k + 1).map_or(bytes.len(), |&n| n as usize - 1);
+            let w = &bytes[s as usize..e];
+            if seen.insert_in(bytes, s as usize, e) {
+                if !out.is_empty() {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(w);
+            }
+        }
         // Whole words of Strings joined by ASCII spaces: valid UTF-8.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`FoldedWords::unique_from`] as it was: split the joined words and de-duplicate them
+    /// with [`super::fold::join_unique`].
+    #[cfg(test)]
+    fn unique_from_reference(&self, skip: usize) -> String {
         let joined = std::str::from_utf8(&self.0.joined).unwrap_or_default();
-        super::fold::join_unique(joined.split(' ').filter(|w| !w.is_empty()).skip(skip))
+        super::fold::reference::join_unique(joined.split(' ').filter(|w| !w.is_empty()).skip(skip))
     }
 }
 
@@ -170,7 +257,9 @@ impl Words {
         }
     }
 
-    fn shingles(&self) -> Vec<u64> {
+    /// [`Words::shingles`] with `sort_unstable` + `dedup`.
+    #[cfg(test)]
+    fn shingles_reference(&self) -> Vec<u64> {
         let (bytes, starts) = (&self.joined, &self.starts);
         let n = starts.len();
         if n == 0 {
@@ -193,6 +282,64 @@ impl Words {
         out.dedup();
         out
     }
+
+    fn shingles(&self) -> Vec<u64> {
+        let (bytes, starts) = (&self.joined, &self.starts);
+        let n = starts.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        if n < SHINGLE {
+            return vec![xxh3_64_with_seed(bytes, SHINGLE_SEED)];
+        }
+        let mut out = Vec::with_capacity(n - SHINGLE + 1);
+        for i in 0..=n - SHINGLE {
+            let s = starts[i] as usize;
+            let e = if i + SHINGLE < n {
+                starts[i + SHINGLE] as usize - 1
+            } else {
+                bytes.len()
+            };
+            out.push(xxh3_64_with_seed(&bytes[s..e], SHINGLE_SEED));
+        }
+        sort_dedup(out)
+    }
+}
+
+/// `v` sorted and deduplicated, for hash values (uniform bits): a counting pass scatters them
+/// into about `v.len()` buckets by their top bits, so each bucket holds a few values left to sort.
+/// Same result as `sort_unstable` + `dedup` on any input; skewed input only costs the sort.
+fn sort_dedup(mut v: Vec<u64>) -> Vec<u64> {
+    let n = v.len();
+    if n < 64 {
+        v.sort_unstable();
+        v.dedup();
+        return v;
+    }
+    let bits = usize::BITS - n.leading_zeros();
+    let shift = 64 - bits;
+    let mut starts = vec![0u32; (1usize << bits) + 1];
+    for &h in &v {
+        starts[(h >> shift) as usize + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut next = starts.clone();
+    let mut out = vec![0u64; n];
+    for &h in &v {
+        let b = (h >> shift) as usize;
+        out[next[b] as usize] = h;
+        next[b] += 1;
+    }
+    for b in starts.windows(2) {
+        let bucket = &mut out[b[0] as usize..b[1] as usize];
+        if bucket.len() > 1 {
+            bucket.sort_unstable();
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// Folded text with whitespace runs collapsed to one space and trimmed.
@@ -356,6 +503,85 @@ mod tests {
     }
 
     use super::*;
+    use crate::text::fold::testgen;
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #[test]
+        fn unique_from_equals_the_reference(s in testgen::text(200), skip in 0usize..8) {
+            let (_, w) = fingerprint_and_words(&s);
+            proptest::prop_assert_eq!(w.unique_from(skip), w.unique_from_reference(skip));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sort_dedup_equals_sort_and_dedup(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::num::u64::ANY,
+                    0u64..16,
+                    (0u64..4).prop_map(|x| x << 62),
+                    (0u64..8).prop_map(|x| u64::MAX - x),
+                ],
+                0..3000,
+            )
+        ) {
+            let mut r = v.clone();
+            r.sort_unstable();
+            r.dedup();
+            proptest::prop_assert_eq!(sort_dedup(v), r);
+        }
+    }
+
+    fn same(t: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let (fp, w) = fingerprint_and_words(t);
+        let (rfp, rw) = fingerprint_and_words_reference(t);
+        proptest::prop_assert_eq!(&fp, &rfp);
+        proptest::prop_assert_eq!(&w.0.joined, &rw.0.joined);
+        proptest::prop_assert_eq!(&w.0.starts, &rw.0.starts);
+        // The public one-purpose functions agree with it.
+        proptest::prop_assert_eq!(&fp.digest, &content_digest(t));
+        proptest::prop_assert_eq!(&fp.shingles, &shingles(t));
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fingerprint_and_words_equal_the_reference(s in testgen::text(200)) {
+            same(&s)?;
+        }
+    }
+
+    #[test]
+    fn fingerprint_and_words_equal_the_reference_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for t in [format!("Việt {c}x"), format!("{c}{c} a b"), c.to_string()] {
+                if let Err(e) = same(&t) {
+                    panic!("U+{:04X}: {e}", c as u32);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fingerprint_and_words_equal_the_reference_on_the_corpus() {
+        for s in testgen::corpus(10) {
+            if let Err(e) = same(&s) {
+                panic!("{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn unique_from_equals_the_reference_on_the_corpus() {
+        for s in testgen::corpus(10) {
+            let (_, w) = fingerprint_and_words(&s);
+            for skip in [0, 1, 3, w.len(), w.len() + 1] {
+                assert_eq!(w.unique_from(skip), w.unique_from_reference(skip));
+            }
+        }
+    }
 
     #[test]
     fn shingles_are_folded_and_stable() {

@@ -82,36 +82,112 @@ enum Seq {
 
 /// Storage form of untrusted text (see module docs and `docs/text.md` for the exact rules).
 pub fn clean_input(s: &str) -> Cleaned {
-    let mut c = Cleaned::default();
     // Fast path: nothing to remove but CR LF line ends (the common case: mail bodies).
-    let mut has_cr = false;
-    if !s.chars().any(|ch| {
-        if ch == '\r' {
-            has_cr = true;
-            return false;
-        }
-        // Printable ASCII and the letters up to U+2000 (all of Vietnamese) need no look-up:
-        // every character removed below is a C0/C1 control, U+061C, or at U+200B and above.
-        if (' '..='~').contains(&ch)
-            || ch == '\n'
-            || ('\u{A0}'..'\u{2000}').contains(&ch) && ch != '\u{61C}'
-        {
-            return false;
-        }
-        (ch.is_control() && ch != '\n' && ch != '\t')
-            || is_bidi_control(ch)
-            || is_zero_width(ch)
-            || is_tag(ch)
-            || matches!(ch, '\u{2028}' | '\u{2029}')
-    }) {
-        c.text = if has_cr {
-            // CR LF → LF; a lone CR → LF (as below).
-            super::fold::nfc(&s.replace("\r\n", "\n").replace('\r', "\n"))
+    let Some(scan) = scan(s) else {
+        return clean_full(s);
+    };
+    let text = if scan.cr {
+        fix_line_ends(s)
+    } else {
+        s.to_owned()
+    };
+    Cleaned {
+        text: if scan.plainly_nfc {
+            text
         } else {
-            super::fold::nfc(s)
-        };
-        return c;
+            super::fold::nfc(&text)
+        },
+        ..Cleaned::default()
     }
+}
+
+/// What one pass over the bytes of a text that needs no removal found.
+struct Scan {
+    /// It has a CR (line ends to fix).
+    cr: bool,
+    /// Every character is one of `fold::plainly_nfc`'s: the text is in NFC as it is.
+    plainly_nfc: bool,
+}
+
+/// Whether `c` (U+2000 or above) is removed or replaced by [`clean_full`].
+fn removed_above_2000(c: char) -> bool {
+    is_bidi_control(c) || is_zero_width(c) || is_tag(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// One pass over the UTF-8 bytes of `s`: `None` if anything must be removed (a C0/C1 control
+/// other than `\t`, `\n`, `\r`; DEL; U+061C; a bidi, zero-width or tag character; U+2028/9).
+/// ASCII and the 2-byte sequences (up to U+07FF: every Vietnamese letter of Latin-1 and Latin
+/// Extended) and the 3-byte sequences below U+2000 (U+1EA0–U+1EF9) need no character look-up.
+#[inline]
+fn scan(s: &str) -> Option<Scan> {
+    let b = s.as_bytes();
+    let (mut cr, mut plain) = (false, true);
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            match x {
+                0x20..=0x7E | b'\n' | b'\t' => {}
+                b'\r' => cr = true,
+                _ => return None,
+            }
+            i += 1;
+        } else if x < 0xE0 {
+            // U+0080–U+07FF: C2 80–9F are the C1 controls, D8 9C is U+061C; from CC 80 (U+0300)
+            // on, not plainly NFC.
+            let y = b[i + 1];
+            if (x == 0xC2 && y < 0xA0) || (x == 0xD8 && y == 0x9C) {
+                return None;
+            }
+            plain &= x <= 0xCB;
+            i += 2;
+        } else if x < 0xF0 {
+            let c = (u32::from(x & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            if c >= 0x2000 && char::from_u32(c).is_some_and(removed_above_2000) {
+                return None;
+            }
+            plain &= (0x1EA0..=0x1EF9).contains(&c)
+                || (0x2002..=0x206F).contains(&c)
+                || (0x20A0..=0x20C0).contains(&c);
+            i += 3;
+        } else {
+            let c = (u32::from(x & 0x07) << 18)
+                | (u32::from(b[i + 1] & 0x3F) << 12)
+                | (u32::from(b[i + 2] & 0x3F) << 6)
+                | u32::from(b[i + 3] & 0x3F);
+            if char::from_u32(c).is_some_and(removed_above_2000) {
+                return None;
+            }
+            plain = false;
+            i += 4;
+        }
+    }
+    Some(Scan {
+        cr,
+        plainly_nfc: plain,
+    })
+}
+
+/// CR LF → LF and a lone CR → LF, in one copy.
+fn fix_line_ends(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('\r') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p + 1..];
+        if !rest.starts_with('\n') {
+            out.push('\n');
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`clean_input`] of a text that has something to remove.
+fn clean_full(s: &str) -> Cleaned {
+    let mut c = Cleaned::default();
     let chars: Vec<char> = s.chars().collect();
     let mut out: Vec<char> = Vec::with_capacity(chars.len());
     let mut i = 0;
@@ -359,6 +435,69 @@ pub fn display_name(original: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fold::{reference, testgen};
+
+    /// [`clean_input`] as it was before the byte-level scan (the full path is unchanged).
+    fn clean_input_reference(s: &str) -> Cleaned {
+        let mut c = Cleaned::default();
+        let mut has_cr = false;
+        if !s.chars().any(|ch| {
+            if ch == '\r' {
+                has_cr = true;
+                return false;
+            }
+            if (' '..='~').contains(&ch)
+                || ch == '\n'
+                || ('\u{A0}'..'\u{2000}').contains(&ch) && ch != '\u{61C}'
+            {
+                return false;
+            }
+            (ch.is_control() && ch != '\n' && ch != '\t')
+                || is_bidi_control(ch)
+                || is_zero_width(ch)
+                || is_tag(ch)
+                || matches!(ch, '\u{2028}' | '\u{2029}')
+        }) {
+            c.text = if has_cr {
+                reference::nfc(&s.replace("\r\n", "\n").replace('\r', "\n"))
+            } else {
+                reference::nfc(s)
+            };
+            return c;
+        }
+        let full = clean_full(s);
+        // The full path ends in `nfc`: the reference's.
+        assert_eq!(full.text, reference::nfc(&full.text));
+        full
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clean_input_equals_the_reference(s in testgen::text(40)) {
+            proptest::prop_assert_eq!(clean_input(&s), clean_input_reference(&s));
+        }
+    }
+
+    #[test]
+    fn clean_input_equals_the_reference_for_every_character() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for s in [format!("a{c}\r\nb"), format!("Việt{c}"), c.to_string()] {
+                assert_eq!(
+                    clean_input(&s),
+                    clean_input_reference(&s),
+                    "U+{:04X}",
+                    c as u32
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn clean_input_equals_the_reference_on_the_corpus() {
+        for s in testgen::corpus(10) {
+            assert_eq!(clean_input(&s), clean_input_reference(&s));
+        }
+    }
 
     #[test]
     fn removes_whole_escape_sequences() {
