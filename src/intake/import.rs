@@ -583,9 +583,16 @@ fn prepare(
             .unwrap_or_else(|| "(không có tiêu đề)".into())
     };
     let category = checks::guess_category(profile, &title, &m.body);
-    // The body folded once for the checks that search it.
-    let folded_body = crate::text::fold::fold(&m.body);
-    let attribution = checks::find_attribution_folded(&m.body, &folded_body);
+    let text = format!("{title}\n{}", m.body);
+    // Fold once for the content digest, the shingles, the search index's body words and the
+    // checks that search the body: folding is character by character, so the folded body is
+    // what follows the folded title and its line end.
+    let mut folded = String::new();
+    let (fp, words) = minhash::fingerprint_words_and_fold(&text, &mut folded);
+    let folded_title_len = crate::text::fold::fold(&title).len();
+    debug_assert_eq!(folded.as_bytes().get(folded_title_len), Some(&b'\n'));
+    let folded_body = folded.get(folded_title_len + 1..).unwrap_or("");
+    let attribution = checks::find_attribution_folded(&m.body, folded_body);
 
     let mut cks = vec![
         checks::identity_check(profile, &submitter),
@@ -593,7 +600,7 @@ fn prepare(
             profile,
             category,
             &m.body,
-            &folded_body,
+            folded_body,
             &m.forwarded,
             &m.cc,
         ),
@@ -607,10 +614,7 @@ fn prepare(
     // The duplicate check is added in the transaction.
     cks.retain(|c| !c.code.is_empty());
 
-    let text = format!("{title}\n{}", m.body);
-    // Fold once for the content digest, the shingles and the search index's body words.
-    let (fp, words) = minhash::fingerprint_and_words(&text);
-    let title_words = crate::text::fold::words(&crate::store::fold_index(&title)).count();
+    let title_words = crate::text::fold::words(&folded[..folded_title_len]).count();
     let shingles = fp.shingles;
     let band_keys = minhash::band_keys(&minhash::signature(&shingles));
     let digest = message_digest(&m, &shas);

@@ -94,12 +94,31 @@ pub fn fingerprint(text: &str) -> Fingerprint {
 /// [`fingerprint`], and the folded words of `text` (split where the search index splits them),
 /// from the same pass: the importer gives them to the search index without folding again.
 pub fn fingerprint_and_words(text: &str) -> (Fingerprint, FoldedWords) {
+    fingerprint_words_into(text, None)
+}
+
+/// [`fingerprint_and_words`], also appending the folded text ([`super::fold::fold`] of
+/// `text`) to `folded`, from the same pass.
+pub fn fingerprint_words_and_fold(text: &str, folded: &mut String) -> (Fingerprint, FoldedWords) {
+    fingerprint_words_into(text, Some(folded))
+}
+
+fn fingerprint_words_into(
+    text: &str,
+    mut folded: Option<&mut String>,
+) -> (Fingerprint, FoldedWords) {
     let mut w = Words::with_capacity(text.len());
     let mut norm: Vec<u8> = Vec::with_capacity(text.len());
     let mut space = false;
+    if let Some(f) = folded.as_deref_mut() {
+        f.reserve(text.len());
+    }
     // What `Words::push` and `Normalised::push` do, for a folded ASCII character; others go
     // through them.
     super::fold::fold_each_bytes(text, |c| {
+        if let Some(f) = folded.as_deref_mut() {
+            f.push(c);
+        }
         if !c.is_ascii() {
             w.push(c);
             if c.is_whitespace() {
@@ -543,6 +562,12 @@ mod tests {
         // The public one-purpose functions agree with it.
         proptest::prop_assert_eq!(&fp.digest, &content_digest(t));
         proptest::prop_assert_eq!(&fp.shingles, &shingles(t));
+        // With the folded text on the side: the same, and the text is `fold`'s.
+        let mut folded = String::from("kept ");
+        let (ffp, fw) = fingerprint_words_and_fold(t, &mut folded);
+        proptest::prop_assert_eq!(&ffp, &fp);
+        proptest::prop_assert_eq!(&fw.0.joined, &w.0.joined);
+        proptest::prop_assert_eq!(folded, format!("kept {}", crate::text::fold::fold(t)));
         Ok(())
     }
 
