@@ -196,7 +196,7 @@ fn run_in(
     seed: u64,
     log: &mut dyn FnMut(&str),
 ) -> Result<Vec<Figure>, String> {
-    // A copy of the base database, as the board's own (WAL, synchronous=FULL on open).
+    // A copy of the base database, as the board's own (WAL and synchronous=FULL on open).
     let db: PathBuf = work.join("data").join("bientap.db");
     {
         let src = Store::open(base).map_err(|e| e.message(crate::i18n::Lang::En, None))?;
@@ -238,6 +238,12 @@ fn run_in(
     log("import: Python mailbox + email");
     let peer = python_peer(work, &md);
 
+    // The copy is opened in WAL mode, as a board's database is (Store::open puts a VACUUM INTO
+    // copy back in WAL); the figure says which mode it measured.
+    let journal: String = store
+        .conn()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .map_err(err)?;
     log(&format!("import: bientap import of {n} messages"));
     let load_before = load_average();
     let c0 = cpu_secs(false);
@@ -282,7 +288,8 @@ fn run_in(
             met: Some(rate >= TARGET_PER_SEC),
             peer: peer_text,
             note: format!(
-                "{secs:.2} s wall, {cpu:.2} s CPU ({per_cpu:.0} messages per CPU-second) on {cores} cores; load average {load_before} → {load_after}; synchronous=FULL, batches of 500, {} flagged",
+                "{secs:.2} s wall, {cpu:.2} s CPU ({per_cpu:.0} messages per CPU-second) on {cores} cores; load average {load_before} → {load_after}; journal_mode={journal}, synchronous=FULL, batches of {}, {} flagged",
+                ImportOptions::default().batch_size,
                 summary.flagged
             ),
         },
