@@ -1007,8 +1007,8 @@ pub fn import_sources(
         let st = c.finish(store);
         if std::env::var_os("BIENTAP_TIMING").is_some() {
             eprintln!(
-                "checkpoints {} ({} pages) in {:.3} s beside the writer",
-                st.checkpoints, st.pages, st.seconds
+                "checkpoints {} (log up to {} pages) in {:.3} s beside the writer",
+                st.checkpoints, st.longest_log, st.seconds
             );
         }
     }
