@@ -279,30 +279,18 @@ impl Words {
     /// [`Words::shingles`] with `sort_unstable` + `dedup`.
     #[cfg(test)]
     fn shingles_reference(&self) -> Vec<u64> {
-        let (bytes, starts) = (&self.joined, &self.starts);
-        let n = starts.len();
-        if n == 0 {
-            return Vec::new();
-        }
-        if n < SHINGLE {
-            return vec![xxh3_64_with_seed(bytes, SHINGLE_SEED)];
-        }
-        let mut out = Vec::with_capacity(n - SHINGLE + 1);
-        for i in 0..=n - SHINGLE {
-            let s = starts[i] as usize;
-            let e = if i + SHINGLE < n {
-                starts[i + SHINGLE] as usize - 1
-            } else {
-                bytes.len()
-            };
-            out.push(xxh3_64_with_seed(&bytes[s..e], SHINGLE_SEED));
-        }
+        let mut out = self.shingle_hashes();
         out.sort_unstable();
         out.dedup();
         out
     }
 
     fn shingles(&self) -> Vec<u64> {
+        sort_dedup(self.shingle_hashes())
+    }
+
+    /// The hash of every run of [`SHINGLE`] words, in text order (with repeats).
+    fn shingle_hashes(&self) -> Vec<u64> {
         let (bytes, starts) = (&self.joined, &self.starts);
         let n = starts.len();
         if n == 0 {
@@ -321,7 +309,7 @@ impl Words {
             };
             out.push(xxh3_64_with_seed(&bytes[s..e], SHINGLE_SEED));
         }
-        sort_dedup(out)
+        out
     }
 }
 
