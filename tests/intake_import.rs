@@ -847,3 +847,40 @@ fn a_message_that_cannot_be_written_is_left_out_alone() {
     assert_eq!((s.imported, s.skipped), (1, 0), "{s:?}");
     assert_eq!(st.search("khong ghi duoc", 50).unwrap().len(), 1);
 }
+
+/// The console (another connection) reading while an import runs: the import's batches commit
+/// and their log is checkpointed beside the writer as far as the reader allows; the reader keeps
+/// its snapshot, and sees everything once it reads again.
+#[test]
+fn import_while_another_connection_holds_a_snapshot() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let md = maildir(&d.path().join("Maildir"));
+    for i in 0..20u64 {
+        let m = Mail::new(
+            &format!("r{i}"),
+            &format!("Tin Lạng Sơn số {i}"),
+            &format!("{}{SIGNATURE}", prose(i, 6)),
+        );
+        fs::write(md.join("new").join(format!("{i:02}.eml")), m.bytes()).unwrap();
+    }
+    let reader = rusqlite::Connection::open(st.path()).unwrap();
+    let count = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM items", [], |r| r.get(0))
+            .unwrap()
+    };
+    reader.execute_batch("BEGIN").unwrap();
+    let before = count(&reader);
+    let s = import_paths(&mut st, &ctx(), std::slice::from_ref(&md), &opts()).unwrap();
+    assert_eq!(s.imported, 20, "{s:?}");
+    assert_eq!(count(&reader), before, "the reader's snapshot is kept");
+    reader.execute_batch("COMMIT").unwrap();
+    assert_eq!(count(&reader), before + 20);
+    assert_eq!(st.search("lang son", 50).unwrap().len(), 20);
+    // The writer's own automatic checkpoints are back after the run.
+    let auto: i64 = st
+        .conn()
+        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+        .unwrap();
+    assert!(auto > 0);
+}
