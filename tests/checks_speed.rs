@@ -1,6 +1,8 @@
 //! CPU time of the intake checks and the signature reader over the import corpus (prints
 //! figures; no timed assertion). Run with:
-//! `BIENTAP_CORPUS=/work/corpus/Maildir/new cargo test --release --test checks_speed -- --ignored --nocapture`
+//! `BIENTAP_CORPUS=MAILDIR/new cargo test --release --test checks_speed -- --ignored --nocapture`
+//! (`BIENTAP_BENCH_KEEP=1 bientap bench --items 10000 --only import` keeps a Maildir of 5,000
+//! typical messages and says where).
 //! `BIENTAP_PROFILE` picks the bundled profile (default `stp-binh-phuoc`, the corpus's board).
 //! `BIENTAP_CHECKS_OUT=FILE` writes every result (Debug form, one message a line) to FILE, so
 //! that two builds can be compared with `cmp`.

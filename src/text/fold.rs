@@ -546,16 +546,14 @@ pub(crate) mod testgen {
     }
 
     /// Subject and first text part (as mail-parser gives them) of every `step`-th message of
-    /// the import corpus (`BIENTAP_CORPUS`, default `/work/corpus/Maildir/new`); empty if the
-    /// corpus is not on this machine.
+    /// the corpus named by `BIENTAP_CORPUS` (a Maildir `new/` folder, e.g. the one
+    /// `BIENTAP_BENCH_KEEP=1 bientap bench --only import` keeps); without it, of the real-mail
+    /// fixtures and 40 messages made by the import benchmark's generator.
     pub(crate) fn corpus(step: usize) -> Vec<String> {
-        // The import benchmark's Maildir when there is one (BIENTAP_CORPUS, or where the bench
-        // keeps it on the development machine); otherwise the real-mail fixtures and messages
-        // made by the benchmark's own generator, so that a fresh checkout checks something.
-        let dir = std::env::var("BIENTAP_CORPUS")
-            .unwrap_or_else(|_| "/work/corpus/Maildir/new".to_string());
         let mut raws: Vec<Vec<u8>> = Vec::new();
-        if let Ok(entries) = std::fs::read_dir(dir) {
+        if let Some(entries) =
+            std::env::var_os("BIENTAP_CORPUS").and_then(|d| std::fs::read_dir(d).ok())
+        {
             let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
             raws.extend(
