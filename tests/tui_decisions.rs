@@ -8,18 +8,6 @@ use bientap::store::Store;
 use bientap::tui::testing::{press, screen};
 use tui_support::*;
 
-fn first_in(path: &std::path::Path, state: &str) -> i64 {
-    Store::open(path)
-        .unwrap()
-        .conn()
-        .query_row(
-            "SELECT id FROM items WHERE state = ?1 ORDER BY id LIMIT 1",
-            [state],
-            |r| r.get(0),
-        )
-        .unwrap()
-}
-
 #[test]
 fn withdraw_asks_for_grounds_with_citations_and_a_note() {
     let (_d, path) = demo(80);

@@ -227,20 +227,7 @@ fn bulk_assign_tagged_items() {
 #[test]
 fn search_folds_diacritics_and_limit_patterns_filter() {
     let (_d, path) = demo(60);
-    let planted = Store::open(&path)
-        .unwrap()
-        .add_item(
-            &bientap::store::Ctx {
-                actor: SECRETARY.into(),
-                os_login: SECRETARY.into(),
-                now: now(),
-            },
-            &bientap::store::NewItem {
-                title: "Hội nghị về phòng, chống tham nhũng".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let planted = add_titled(&path, "Hội nghị về phòng, chống tham nhũng");
     let mut sec = app(&path, SECRETARY, Lang::Vi);
     press(&mut sec, "/ tham <Space> nhung <Enter>");
     assert!(!sec.state.queue.rows.is_empty());

@@ -53,6 +53,32 @@ fn brute(path: &std::path::Path, app: &bientap::tui::App) -> Vec<i64> {
 }
 
 /// Folded title words with how many titles have them, most frequent first.
+/// In each of the three sorts, every limit pattern, typed at the `l` prompt, pages exactly the
+/// rows of a full scan (`brute`).
+fn pages_like_a_full_scan<P: AsRef<str>>(
+    path: &std::path::Path,
+    sec: &mut bientap::tui::App,
+    patterns: &[P],
+    context: &str,
+) {
+    for _sort in 0..3 {
+        for p in patterns {
+            let p = p.as_ref();
+            let typed = p.replace(' ', " <Space> ");
+            press(sec, &format!("l <C-u> {typed} <Enter>"));
+            assert!(sec.state.queue.limit.is_some(), "{p} parses");
+            let got = all_pages(sec);
+            let want = brute(path, sec);
+            assert_eq!(
+                got, want,
+                "{context}, sort {:?}, pattern {p}",
+                sec.state.queue.sort
+            );
+        }
+        press(sec, "s");
+    }
+}
+
 fn word_counts(path: &std::path::Path) -> Vec<(String, usize)> {
     let s = Store::open(path).unwrap();
     let mut stmt = s.conn().prepare("SELECT title FROM items").unwrap();
@@ -110,21 +136,12 @@ fn title_limit_pages_the_rows_of_a_full_scan_with_either_plan() {
         let mut sec = app(&path, SECRETARY, bientap::i18n::Lang::Vi);
         for tab in ["2", "4", "9"] {
             press(&mut sec, tab);
-            for _sort in 0..3 {
-                for p in &patterns {
-                    let typed = p.replace(' ', " <Space> ");
-                    press(&mut sec, &format!("l <C-u> {typed} <Enter>"));
-                    assert!(sec.state.queue.limit.is_some(), "{p} parses");
-                    let got = all_pages(&mut sec);
-                    let want = brute(&path, &sec);
-                    assert_eq!(
-                        got, want,
-                        "caps {cap} {set}, tab {tab}, sort {:?}, pattern {p}",
-                        sec.state.queue.sort
-                    );
-                }
-                press(&mut sec, "s");
-            }
+            pages_like_a_full_scan(
+                &path,
+                &mut sec,
+                &patterns,
+                &format!("caps {cap} {set}, tab {tab}"),
+            );
         }
     }
     queue::set_title_caps(queue::TITLE_IDS_CAP, queue::TITLE_SET_CAP);
@@ -252,22 +269,7 @@ fn tagging_by_pattern_says_when_the_cap_left_items_untagged() {
 #[test]
 fn the_cached_title_set_follows_items_added_by_another_connection() {
     let (_d, path) = demo(30);
-    let add = |title: &str| {
-        Store::open(&path)
-            .unwrap()
-            .add_item(
-                &bientap::store::Ctx {
-                    actor: SECRETARY.into(),
-                    os_login: SECRETARY.into(),
-                    now: now(),
-                },
-                &bientap::store::NewItem {
-                    title: title.into(),
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-    };
+    let add = |title: &str| add_titled(&path, title);
     let first = add("Thông báo lịch tiếpdân tháng 12");
     // Every `~s` of this test is read by the walk checking the (cached) set of title ids.
     queue::set_title_caps(0, 100_000);
@@ -321,21 +323,7 @@ fn full_scan_windows_page_the_same_rows_in_every_sort() {
         queue::set_title_caps(cap, set);
         let mut sec = app(&path, SECRETARY, bientap::i18n::Lang::En);
         press(&mut sec, "9");
-        for _sort in 0..3 {
-            for p in patterns {
-                let typed = p.replace(' ', " <Space> ");
-                press(&mut sec, &format!("l <C-u> {typed} <Enter>"));
-                assert!(sec.state.queue.limit.is_some(), "{p} parses");
-                let got = all_pages(&mut sec);
-                let want = brute(&path, &sec);
-                assert_eq!(
-                    got, want,
-                    "caps {cap} {set}, sort {:?}, pattern {p}",
-                    sec.state.queue.sort
-                );
-            }
-            press(&mut sec, "s");
-        }
+        pages_like_a_full_scan(&path, &mut sec, &patterns, &format!("caps {cap} {set}"));
     }
     queue::set_title_caps(queue::TITLE_IDS_CAP, queue::TITLE_SET_CAP);
 }

@@ -77,18 +77,6 @@ fn reject_picker_shows_labels_and_citations() {
     insta::assert_snapshot!("reject_picker_vi_120x40", screen(&mut c, 120, 40));
 }
 
-fn first_in(path: &std::path::Path, state: &str) -> i64 {
-    bientap::store::Store::open(path)
-        .unwrap()
-        .conn()
-        .query_row(
-            "SELECT id FROM items WHERE state = ?1 ORDER BY id LIMIT 1",
-            [state],
-            |r| r.get(0),
-        )
-        .unwrap()
-}
-
 #[test]
 fn withdraw_and_confirm_screens() {
     let (_d, path) = demo(80);

@@ -45,3 +45,35 @@ pub fn user_with_role(path: &Path, role: &str) -> String {
         .map(|u| u.login)
         .unwrap_or_else(|| panic!("no user with role {role}"))
 }
+
+/// The lowest id of an item in a state.
+pub fn first_in(path: &Path, state: &str) -> i64 {
+    bientap::store::Store::open(path)
+        .unwrap()
+        .conn()
+        .query_row(
+            "SELECT id FROM items WHERE state = ?1 ORDER BY id LIMIT 1",
+            [state],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+/// Add an item with this title, as the secretary, from a connection of its own (as another
+/// session would); its id.
+pub fn add_titled(path: &Path, title: &str) -> i64 {
+    bientap::store::Store::open(path)
+        .unwrap()
+        .add_item(
+            &bientap::store::Ctx {
+                actor: SECRETARY.into(),
+                os_login: SECRETARY.into(),
+                now: now(),
+            },
+            &bientap::store::NewItem {
+                title: title.into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+}
