@@ -89,57 +89,47 @@ fn key_figure(name: &str, samples: &mut [Duration], note: String) -> Figure {
     }
 }
 
-/// Words to search for: the first long folded word of titles spread over the database.
-fn search_words(store: &Store, n: usize) -> Result<Vec<String>, String> {
+/// The folded titles of `n` items spread evenly over the ids of the database.
+fn spread_titles(store: &Store, n: usize) -> Result<Vec<String>, String> {
     let max: i64 = store
         .conn()
         .query_row("SELECT max(id) FROM items", [], |r| r.get(0))
         .map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
     let mut stmt = store
         .conn()
         .prepare("SELECT title FROM items WHERE id >= ?1 ORDER BY id LIMIT 1")
         .map_err(|e| e.to_string())?;
-    for i in 0..n as i64 {
-        let id = 1 + (max - 1) * i / (n as i64).max(1);
-        let title: String = stmt
-            .query_row([id], |r| r.get(0))
-            .map_err(|e| e.to_string())?;
-        let folded = crate::store::fold_index(&title);
-        if let Some(w) = folded
-            .split(|c: char| !c.is_alphanumeric())
-            .find(|w| w.chars().count() >= 4)
-        {
-            out.push(w.to_string());
-        }
-    }
-    Ok(out)
+    (0..n as i64)
+        .map(|i| {
+            let id = 1 + (max - 1) * i / (n as i64).max(1);
+            stmt.query_row([id], |r| r.get::<_, String>(0))
+                .map(|t| crate::store::fold_index(&t))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// The folded words of 4 letters or more of a folded title.
+fn long_words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 4)
+}
+
+/// Words to search for: the first long folded word of titles spread over the database.
+fn search_words(store: &Store, n: usize) -> Result<Vec<String>, String> {
+    Ok(spread_titles(store, n)?
+        .iter()
+        .filter_map(|t| long_words(t).next().map(str::to_string))
+        .collect())
 }
 
 /// Every distinct folded word (4 letters or more) of titles spread over the database.
 fn title_words(store: &Store, n: usize) -> Result<Vec<String>, String> {
-    let max: i64 = store
-        .conn()
-        .query_row("SELECT max(id) FROM items", [], |r| r.get(0))
-        .map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    let mut stmt = store
-        .conn()
-        .prepare("SELECT title FROM items WHERE id >= ?1 ORDER BY id LIMIT 1")
-        .map_err(|e| e.to_string())?;
-    for i in 0..n as i64 {
-        let id = 1 + (max - 1) * i / (n as i64).max(1);
-        let title: String = stmt
-            .query_row([id], |r| r.get(0))
-            .map_err(|e| e.to_string())?;
-        let folded = crate::store::fold_index(&title);
-        out.extend(
-            folded
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| w.chars().count() >= 4)
-                .map(str::to_string),
-        );
-    }
+    let mut out: Vec<String> = spread_titles(store, n)?
+        .iter()
+        .flat_map(|t| long_words(t).map(str::to_string).collect::<Vec<_>>())
+        .collect();
     out.sort();
     out.dedup();
     Ok(out)
