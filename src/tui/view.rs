@@ -684,24 +684,21 @@ fn item(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
         ),
     ];
     let small = compact(area.width);
-    if small && crate::due::running(i.state, i.due_at.as_deref()).is_some() {
+    let running = crate::due::running(i.state, i.due_at.as_deref());
+    if small {
         // A phone: the short due here, the rest (next step, due date, lease) at the top of
         // the scrolling text below.
-        spans.push(Span::styled(
-            format!(
-                " {sym} {}",
-                crate::due::due_short(
-                    &s.profile,
-                    crate::due::running(i.state, i.due_at.as_deref()),
-                    s.now,
-                    lang,
-                )
-            ),
-            theme.style(urole),
-        ));
-    }
-    if let Some(step) = crate::domain::workflow::next_step(&s.profile, &i.facts()) {
-        if !small {
+        if running.is_some() {
+            spans.push(Span::styled(
+                format!(
+                    " {sym} {}",
+                    crate::due::due_short(&s.profile, running, s.now, lang)
+                ),
+                theme.style(urole),
+            ));
+        }
+    } else {
+        if let Some(step) = crate::domain::workflow::next_step(&s.profile, &i.facts()) {
             spans.push(Span::raw(tr!(
                 lang,
                 " bước tiếp: {}",
@@ -709,18 +706,11 @@ fn item(s: &State, theme: &Theme, f: &mut Frame, area: Rect) {
                 step.name(lang)
             )));
         }
-    }
-    if !small {
         spans.push(Span::styled(
             format!(
                 "  {sym}{} {}",
                 lang.pick("hạn", "due"),
-                crate::due::due_text(
-                    &s.profile,
-                    crate::due::running(i.state, i.due_at.as_deref()),
-                    s.now,
-                    lang,
-                )
+                crate::due::due_text(&s.profile, running, s.now, lang)
             ),
             theme.style(urole),
         ));
