@@ -82,10 +82,7 @@ mod tests {
     fn inline_first_then_file_then_first_release_layout() {
         let d = tempfile::tempdir().unwrap();
         let db = d.path().join("b.db");
-        let id = "stp-binh-phuoc";
-        let profile = crate::profile::load_bundled(id).unwrap();
-        let text = crate::profile::bundled_text(id).unwrap();
-        let st = Store::create(&db, &profile, text).unwrap();
+        let st = crate::store::test_store(&db);
         let data_dir = super::super::identity::data_dir(&db);
         let sha = "ab".repeat(32);
         // Nothing anywhere: the expected file (whose absence the reader reports).
@@ -108,9 +105,7 @@ mod tests {
     fn a_first_release_database_gets_the_table_when_opened() {
         let d = tempfile::tempdir().unwrap();
         let db = d.path().join("b.db");
-        let id = "stp-binh-phuoc";
-        let profile = crate::profile::load_bundled(id).unwrap();
-        drop(Store::create(&db, &profile, crate::profile::bundled_text(id).unwrap()).unwrap());
+        drop(crate::store::test_store(&db));
         {
             let c = Connection::open(&db).unwrap();
             c.execute_batch("DROP TABLE blobs; DROP TABLE titles_fts; PRAGMA user_version = 1;")

@@ -156,14 +156,7 @@ mod tests {
     use super::*;
 
     fn store(dir: &std::path::Path) -> Store {
-        let id = "stp-binh-phuoc";
-        let profile = crate::profile::load_bundled(id).unwrap();
-        Store::create(
-            &dir.join("c.db"),
-            &profile,
-            crate::profile::bundled_text(id).unwrap(),
-        )
-        .unwrap()
+        crate::store::test_store(&dir.join("c.db"))
     }
 
     fn autocheckpoint(s: &Store) -> i64 {

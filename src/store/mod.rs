@@ -754,6 +754,15 @@ impl Store {
     }
 }
 
+/// A new database at `path` under the bundled profile `stp-binh-phuoc` (for the store's tests).
+#[cfg(test)]
+pub(crate) fn test_store(path: &Path) -> Store {
+    let id = "stp-binh-phuoc";
+    let profile = crate::profile::load_bundled(id).expect("bundled profile");
+    let text = crate::profile::bundled_text(id).expect("bundled profile text");
+    Store::create(path, &profile, text).expect("new database")
+}
+
 /// Fold text for the search index and queries: `text::fold` (NFD, marks dropped, đ→d, lower
 /// case) — unicode61 with remove_diacritics 2 would fold the vowels but never đ.
 pub fn fold_index(s: &str) -> String {
@@ -794,9 +803,7 @@ mod tests {
     fn a_copy_in_rollback_journal_mode_is_opened_in_wal() {
         let d = tempfile::tempdir().unwrap();
         let (db, copy) = (d.path().join("a.db"), d.path().join("copy.db"));
-        let id = "stp-binh-phuoc";
-        let profile = crate::profile::load_bundled(id).unwrap();
-        let st = Store::create(&db, &profile, crate::profile::bundled_text(id).unwrap()).unwrap();
+        let st = super::test_store(&db);
         st.conn()
             .execute("VACUUM INTO ?1", [copy.display().to_string()])
             .unwrap();
