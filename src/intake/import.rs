@@ -3,7 +3,8 @@
 //!
 //! Each batch: parse and check every message, stage its attachments in the blob store, make the
 //! blobs durable (one `syncfs`), then one `BEGIN IMMEDIATE` transaction in which every message
-//! has its own SAVEPOINT (whole or nothing per message). Only after the commit are Maildir
+//! is whole or nothing (written again with a SAVEPOINT each if one fails: [`write_batch`]).
+//! Only after the commit are Maildir
 //! messages marked seen (`cur/…:2,S`) and refused ones moved to `data_dir/quarantine/`. A crash
 //! loses at most the open batch, which the next run imports again: the intake log (Message-ID
 //! and content digest) makes import idempotent.
@@ -912,7 +913,8 @@ pub fn import_sources(
     let now = ctx.now_text();
     let mut summary = ImportSummary::default();
     store.write(|tx| sti::ensure_dup_params(tx, minhash::PARAMS).map(|_| ()))?;
-    // Each message runs in a SAVEPOINT: keep the statement journal in memory, not in temp files.
+    // When a batch is written again message by message, each runs in a SAVEPOINT: keep the
+    // statement journal in memory, not in temp files.
     // A page cache large enough for a batch's changes, so that SQLite does not spill dirty
     // pages to the WAL in the middle of the transaction; every statement of a message cached.
     let conn = store.conn();

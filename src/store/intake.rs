@@ -1,6 +1,7 @@
 //! Store side of intake: the intake log (nothing imported twice), attachments, checks and the
 //! near-duplicate index. Every function works inside an open transaction (`conn` is the
-//! transaction); the importer wraps each message in its own SAVEPOINT.
+//! transaction); the importer makes each message whole or nothing (see
+//! `intake::import::write_batch`).
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -192,7 +193,8 @@ pub fn ensure_dup_params(conn: &Connection, params_text: &str) -> Result<Option<
 }
 
 /// Insert a whole message: item (with its audit row and search index row), attachments,
-/// checks, band keys, duplicate matches and the intake log row. Call inside a SAVEPOINT.
+/// checks, band keys, duplicate matches and the intake log row. Call inside a transaction
+/// (or a SAVEPOINT) that is rolled back if this fails.
 /// Returns the item id.
 pub fn insert_record(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result<i64> {
     let id = insert_record_unindexed(conn, ctx, rec)?;
@@ -214,9 +216,9 @@ pub fn index_record(conn: &Connection, id: i64, index: &IndexText) -> Result<()>
 }
 
 /// [`insert_record`] without the search index row, which the caller adds with
-/// [`index_record`] in the same transaction, after the message's SAVEPOINT is released: FTS5
-/// flushes its pending terms to disk at every SAVEPOINT it takes part in, so indexing a whole
-/// batch at the end writes one segment instead of one per message. Both are in the
+/// [`index_record`] in the same transaction, after the batch's messages (and outside any
+/// SAVEPOINT of theirs): FTS5 flushes its pending terms to disk at every SAVEPOINT it takes
+/// part in, so indexing a whole batch at the end writes one segment instead of one per message. Both are in the
 /// transaction: a crash keeps neither, a commit both.
 pub fn insert_record_unindexed(conn: &Connection, ctx: &Ctx, rec: &IntakeRecord) -> Result<i64> {
     let id = insert_item_unindexed(conn, ctx, &rec.item)?;
