@@ -3,7 +3,7 @@
 //!
 //! Each batch: parse and check every message, stage its attachments in the blob store, make the
 //! blobs durable (one `syncfs`), then one `BEGIN IMMEDIATE` transaction in which every message
-//! is whole or nothing (written again with a SAVEPOINT each if one fails: [`write_batch`]).
+//! is whole or nothing (written again with a SAVEPOINT each if one fails: `write_batch`).
 //! Only after the commit are Maildir
 //! messages marked seen (`cur/…:2,S`) and refused ones moved to `data_dir/quarantine/`. A crash
 //! loses at most the open batch, which the next run imports again: the intake log (Message-ID
