@@ -271,6 +271,32 @@ pub struct PickItem {
     pub enabled: bool,
 }
 
+impl PickItem {
+    /// An item that can be picked, not yet picked.
+    pub fn new(
+        key: impl Into<String>,
+        label: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        PickItem {
+            key: key.into(),
+            label: label.into(),
+            detail: detail.into(),
+            checked: false,
+            enabled: true,
+        }
+    }
+
+    /// A reason code of the profile: `code — label`, its citation beside it.
+    fn reason(r: &crate::domain::profile::ReasonCode, lang: Lang) -> Self {
+        PickItem::new(
+            r.code.clone(),
+            format!("{} — {}", r.code, r.label(lang)),
+            r.citation.clone(),
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picker {
     pub title: String,
@@ -1057,11 +1083,8 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             .iter()
             .filter(|r| r.kind == kind)
             .map(|r| PickItem {
-                key: r.code.clone(),
-                label: format!("{} — {}", r.code, r.label(lang)),
-                detail: r.citation.clone(),
                 checked: r.check.as_ref().is_some_and(|c| pre.contains(c)),
-                enabled: true,
+                ..PickItem::reason(r, lang)
             })
             .collect();
         picker(
@@ -1090,13 +1113,7 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             lang.pick("Chuyên mục", "Category").into(),
             p.categories
                 .iter()
-                .map(|c| PickItem {
-                    key: c.code.clone(),
-                    label: c.name(lang).to_string(),
-                    detail: c.article.clone(),
-                    checked: false,
-                    enabled: true,
-                })
+                .map(|c| PickItem::new(c.code.clone(), c.name(lang), c.article.clone()))
                 .collect(),
             false,
             PickPurpose::Category,
@@ -1106,15 +1123,14 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             s.users
                 .iter()
                 .filter(|u| u.active)
-                .map(|u| PickItem {
-                    key: u.login.clone(),
-                    label: format!("{} — {}", u.login, super::safe(&u.name)),
-                    detail: p
-                        .role(&u.role)
-                        .map(|r| r.title(lang).to_string())
-                        .unwrap_or_else(|| u.role.clone()),
-                    checked: false,
-                    enabled: true,
+                .map(|u| {
+                    PickItem::new(
+                        u.login.clone(),
+                        format!("{} — {}", u.login, super::safe(&u.name)),
+                        p.role(&u.role)
+                            .map(|r| r.title(lang).to_string())
+                            .unwrap_or_else(|| u.role.clone()),
+                    )
                 })
                 .collect(),
             false,
@@ -1132,15 +1148,7 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
                     "Grounds for withdrawal (Space picks, Enter done; a note follows)",
                 )
                 .into(),
-                rs.iter()
-                    .map(|r| PickItem {
-                        key: r.code.clone(),
-                        label: format!("{} — {}", r.code, r.label(lang)),
-                        detail: r.citation.clone(),
-                        checked: false,
-                        enabled: true,
-                    })
-                    .collect(),
+                rs.iter().map(|r| PickItem::reason(r, lang)).collect(),
                 true,
                 PickPurpose::Reasons,
             ))
@@ -1148,30 +1156,22 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
         FlowKind::Confirm if flow.what.is_none() => Some(picker(
             lang.pick("Xác minh điều gì", "What was confirmed").into(),
             vec![
-                PickItem {
-                    key: "source".into(),
-                    label: lang.pick("nguồn tin", "the source").into(),
-                    detail: lang
-                        .pick(
-                            "người/cơ quan cung cấp thông tin",
-                            "who provided the information",
-                        )
-                        .into(),
-                    checked: false,
-                    enabled: true,
-                },
-                PickItem {
-                    key: "attribution".into(),
-                    label: lang.pick("trích dẫn", "the attribution").into(),
-                    detail: lang
-                        .pick(
-                            "tác giả, tên nguồn được trích dẫn",
-                            "the quoted author and source name",
-                        )
-                        .into(),
-                    checked: false,
-                    enabled: true,
-                },
+                PickItem::new(
+                    "source",
+                    lang.pick("nguồn tin", "the source"),
+                    lang.pick(
+                        "người/cơ quan cung cấp thông tin",
+                        "who provided the information",
+                    ),
+                ),
+                PickItem::new(
+                    "attribution",
+                    lang.pick("trích dẫn", "the attribution"),
+                    lang.pick(
+                        "tác giả, tên nguồn được trích dẫn",
+                        "the quoted author and source name",
+                    ),
+                ),
             ],
             false,
             PickPurpose::ConfirmWhat,
@@ -1186,13 +1186,7 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
                 ContactMethod::Document,
             ]
             .iter()
-            .map(|m| PickItem {
-                key: m.as_str().into(),
-                label: m.label(lang).into(),
-                detail: String::new(),
-                checked: false,
-                enabled: true,
-            })
+            .map(|m| PickItem::new(m.as_str(), m.label(lang), ""))
             .collect(),
             false,
             PickPurpose::ConfirmHow,
@@ -1203,20 +1197,8 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
         FlowKind::Opinion if flow.opinion.is_none() => Some(picker(
             lang.pick("Ý kiến", "Opinion").into(),
             vec![
-                PickItem {
-                    key: "agree".into(),
-                    label: lang.pick("đồng ý đăng", "agree to publish").into(),
-                    detail: String::new(),
-                    checked: false,
-                    enabled: true,
-                },
-                PickItem {
-                    key: "disagree".into(),
-                    label: lang.pick("không đồng ý", "disagree").into(),
-                    detail: String::new(),
-                    checked: false,
-                    enabled: true,
-                },
+                PickItem::new("agree", lang.pick("đồng ý đăng", "agree to publish"), ""),
+                PickItem::new("disagree", lang.pick("không đồng ý", "disagree"), ""),
             ],
             false,
             PickPurpose::Opinion,
@@ -1282,11 +1264,12 @@ fn decision_menu(s: &mut State) {
         .map(|k| {
             let why = s.refusal(*k);
             PickItem {
-                key: format!("{k:?}"),
-                label: k.label(lang).to_string(),
-                detail: why.clone().unwrap_or_default(),
-                checked: false,
                 enabled: why.is_none(),
+                ..PickItem::new(
+                    format!("{k:?}"),
+                    k.label(lang),
+                    why.clone().unwrap_or_default(),
+                )
             }
         })
         .collect();
