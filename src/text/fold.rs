@@ -158,12 +158,17 @@ fn push_folded(d: char, out: &mut String) {
 /// composes with nothing), so only the whitespace-separated pieces that are not plainly NFC are
 /// normalised.
 pub fn nfc(s: &str) -> String {
-    if plainly_nfc(s) {
+    nfc_with(s, plainly_nfc)
+}
+
+/// [`nfc`] with the given test for text that is plainly NFC already.
+fn nfc_with(s: &str, plain: fn(&str) -> bool) -> String {
+    if plain(s) {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len());
     for piece in s.split_inclusive(|c: char| c.is_ascii_whitespace()) {
-        if plainly_nfc(piece) {
+        if plain(piece) {
             out.push_str(piece);
         } else {
             out.extend(piece.nfc());
@@ -369,7 +374,6 @@ pub fn join_unique<'a>(words: impl Iterator<Item = &'a str>) -> String {
 /// the byte-level scan: the reference the faster code is tested against.
 #[cfg(test)]
 pub(crate) mod reference {
-    use unicode_normalization::UnicodeNormalization;
 
     pub(crate) fn plainly_nfc(s: &str) -> bool {
         s.chars().all(|c| {
@@ -395,19 +399,9 @@ pub(crate) mod reference {
         out
     }
 
+    /// [`super::nfc`] with the reference `plainly_nfc`.
     pub(crate) fn nfc(s: &str) -> String {
-        if plainly_nfc(s) {
-            return s.to_owned();
-        }
-        let mut out = String::with_capacity(s.len());
-        for piece in s.split_inclusive(|c: char| c.is_ascii_whitespace()) {
-            if plainly_nfc(piece) {
-                out.push_str(piece);
-            } else {
-                out.extend(piece.nfc());
-            }
-        }
-        out
+        super::nfc_with(s, plainly_nfc)
     }
 }
 
