@@ -615,7 +615,8 @@ fn prepare(
     // The duplicate check is added in the transaction.
     cks.retain(|c| !c.code.is_empty());
 
-    let title_words = crate::text::fold::words(&folded[..folded_title_len]).count();
+    let folded_title = &folded[..folded_title_len];
+    let title_words = crate::text::fold::words(folded_title).count();
     let shingles = fp.shingles;
     let band_keys = minhash::band_keys(&minhash::signature(&shingles));
     let digest = message_digest(&m, &shas);
@@ -644,10 +645,11 @@ fn prepare(
     // What `IndexText::of` gives (the lead is empty): the body's words, each once.
     debug_assert!(item.lead.is_empty());
     let index = IndexText {
-        title: crate::store::index_words(&item.title),
+        title: crate::store::folded_index_words(folded_title),
         body: words.unique_from(title_words),
         submitter: crate::store::index_words(&item.submitter.display()),
     };
+    debug_assert_eq!(index, IndexText::of(&item));
     Ok(Prepared::Ok(Box::new(Ready {
         rec: IntakeRecord {
             index,

@@ -774,7 +774,12 @@ pub fn fold_index(s: &str) -> String {
 /// but work — and that work runs on the importer's single writing thread, while this runs on
 /// its workers. Words are split where the search query splits them ([`search::fts_query`]).
 pub fn index_words(s: &str) -> String {
-    crate::text::fold::join_unique(crate::text::fold::words(&fold_index(s)))
+    folded_index_words(&fold_index(s))
+}
+
+/// [`index_words`] of a text already folded (`fold_index`).
+pub fn folded_index_words(folded: &str) -> String {
+    crate::text::fold::join_unique(crate::text::fold::words(folded))
 }
 
 pub use blobs::{blob_path, Blob};
