@@ -171,12 +171,13 @@ BEGIN
 END;
 
 -- Folded text for diacritic-insensitive search (đ→d folded by bientap, the rest by unicode61).
--- detail = column: which column a word is in, no positions (no phrase queries are asked).
+-- detail = none: which rows have a word, no columns or positions (no query names a column or
+-- asks for a phrase); the prefix indexes make a short last word typed a prefix lookup.
 CREATE VIRTUAL TABLE items_fts USING fts5(
     title, body, submitter,
     content = '', contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3', detail = column
+    prefix = '1 2 3', detail = none
 );
 
 -- Attachment bytes of up to 256 KiB, content-addressed (larger ones are files under the
