@@ -187,7 +187,14 @@ fn maildir_flags(name: &str) -> Option<&str> {
     name.rsplit_once(":2,").map(|(_, f)| f)
 }
 
-fn regular_files(dir: &Path) -> Result<Vec<PathBuf>, IntakeError> {
+/// A file or folder found in a folder (symbolic links and other kinds are left out).
+struct Entry {
+    path: PathBuf,
+    dir: bool,
+}
+
+/// The files and folders of `dir`, sorted, from the folder listing alone (no `stat` of each).
+fn regular_files(dir: &Path) -> Result<Vec<Entry>, IntakeError> {
     let mut v = Vec::new();
     for e in fs::read_dir(dir).map_err(io_err(dir))? {
         let e = e.map_err(io_err(dir))?;
@@ -198,19 +205,23 @@ fn regular_files(dir: &Path) -> Result<Vec<PathBuf>, IntakeError> {
         // Never follow symbolic links: only what is really in the folder is taken in.
         let ft = e.file_type().map_err(io_err(&e.path()))?;
         if ft.is_file() || ft.is_dir() {
-            v.push(e.path());
+            v.push(Entry {
+                path: e.path(),
+                dir: ft.is_dir(),
+            });
         }
     }
-    v.sort();
+    v.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(v)
 }
 
 fn maildir_sources(root: &Path, out: &mut Vec<Source>) -> Result<(), IntakeError> {
     for sub in ["new", "cur"] {
-        for p in regular_files(&root.join(sub))? {
-            if !p.is_file() {
+        for e in regular_files(&root.join(sub))? {
+            if e.dir {
                 continue;
             }
+            let p = e.path;
             let name = p
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -237,18 +248,22 @@ fn title_from_name(p: &Path) -> String {
 }
 
 fn folder_sources(dir: &Path, out: &mut Vec<Source>, depth: usize) -> Result<(), IntakeError> {
-    for p in regular_files(dir)? {
-        if p.is_dir() {
+    for Entry { path: p, dir } in regular_files(dir)? {
+        if dir {
             if is_maildir(&p) {
                 maildir_sources(&p, out)?;
                 continue;
             }
             let files = regular_files(&p)?;
-            let has_eml = files.iter().any(|f| is_eml(f));
+            let has_eml = files.iter().any(|f| !f.dir && is_eml(&f.path));
             if has_eml && depth < 4 {
                 folder_sources(&p, out, depth + 1)?;
             } else {
-                let files: Vec<PathBuf> = files.into_iter().filter(|f| f.is_file()).collect();
+                let files: Vec<PathBuf> = files
+                    .into_iter()
+                    .filter(|f| !f.dir)
+                    .map(|f| f.path)
+                    .collect();
                 if !files.is_empty() {
                     out.push(Source::Files {
                         title: title_from_name(&p),
@@ -429,7 +444,23 @@ struct Ready {
 }
 
 fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
-    let md = fs::symlink_metadata(path).map_err(|e| Refusal::Unreadable(e.to_string()))?;
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let unreadable = |e: std::io::Error| Refusal::Unreadable(e.to_string());
+    // One open and one `fstat`: a symbolic link is refused by the open itself, and a FIFO or
+    // device is opened without waiting, then refused by its type.
+    let mut f = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                Refusal::Unreadable("not a regular file".into())
+            } else {
+                unreadable(e)
+            }
+        })?;
+    let md = f.metadata().map_err(unreadable)?;
     if !md.is_file() {
         return Err(Refusal::Unreadable("not a regular file".into()));
     }
@@ -439,7 +470,19 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
             limit,
         });
     }
-    fs::read(path).map_err(|e| Refusal::Unreadable(e.to_string()))
+    // At most one byte past the limit is read, should the file grow meanwhile.
+    let mut data = Vec::with_capacity(md.len() as usize);
+    f.by_ref()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(unreadable)?;
+    if data.len() as u64 > limit {
+        return Err(Refusal::TooLarge {
+            size: data.len() as u64,
+            limit,
+        });
+    }
+    Ok(data)
 }
 
 /// A folder submission as a message: the body is `noi-dung.txt`, `body.txt` or the first
@@ -1374,5 +1417,41 @@ mod tests {
                 .sum::<usize>(),
             10
         );
+    }
+
+    #[test]
+    fn a_message_file_is_read_whole_and_anything_else_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let msg = dir.path().join("1.eml");
+        fs::write(&msg, b"Subject: x\r\n\r\nbody").unwrap();
+        assert_eq!(read_limited(&msg, 1000).unwrap(), b"Subject: x\r\n\r\nbody");
+        // Exactly at the limit is taken; one byte over is refused with both sizes.
+        assert_eq!(read_limited(&msg, 18).unwrap().len(), 18);
+        assert!(matches!(
+            read_limited(&msg, 17),
+            Err(Refusal::TooLarge {
+                size: 18,
+                limit: 17
+            })
+        ));
+        // A symbolic link is never followed, even to a readable file.
+        let link = dir.path().join("2.eml");
+        std::os::unix::fs::symlink(&msg, &link).unwrap();
+        assert!(
+            matches!(read_limited(&link, 1000), Err(Refusal::Unreadable(m)) if m == "not a regular file")
+        );
+        // A FIFO with no writer would block a plain open: refused at once instead.
+        let fifo = dir.path().join("3.eml");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(
+            matches!(read_limited(&fifo, 1000), Err(Refusal::Unreadable(m)) if m == "not a regular file")
+        );
+        // A folder, and a file that is not there.
+        assert!(read_limited(dir.path(), 1000).is_err());
+        assert!(matches!(
+            read_limited(&dir.path().join("4.eml"), 1000),
+            Err(Refusal::Unreadable(_))
+        ));
     }
 }
