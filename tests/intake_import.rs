@@ -766,6 +766,22 @@ fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
         17,
         "every imported item is in the search index"
     );
+    // A short last word is a prefix, whole words stay whole, in every column of the index
+    // (title; body and signature; submitter).
+    let hits = |q: &str| st.search(q, 50).unwrap().len();
+    assert_eq!(hits("dak l"), 17);
+    assert_eq!(hits("dak la"), 17);
+    assert_eq!(
+        hits("dak lx"),
+        0,
+        "a prefix matches only the words it starts"
+    );
+    assert_eq!(hits("bao ca"), 17);
+    assert_eq!(hits("bao cao quy so dak la"), 17);
+    assert_eq!(hits("nguyen van a"), 17, "the submitter's name");
+    assert_eq!(hits("hai duong"), 17, "the signature's organisation");
+    assert_eq!(hits("thads hai d"), 17);
+    assert_eq!(hits("dak lakx"), 0, "a longer last word is whole");
     // And in the title index of the console's `~s` limit.
     assert_eq!(st.title_hits_capped("dak lak", 1000).unwrap(), Some(17));
     let copy = s.items[9];
