@@ -27,14 +27,16 @@ fn wanted(label: &str) -> bool {
     std::env::var("BIENTAP_ONLY").map_or(true, |o| label.contains(&o))
 }
 
-fn timed<T>(label: &str, rounds: usize, msgs: &[ParsedMessage], f: impl Fn(&ParsedMessage) -> T) {
+/// Best CPU time of `rounds` passes of `f` over `items` (messages, or messages with their
+/// folded bodies), printed per item.
+fn timed<I, T>(label: &str, rounds: usize, items: &[I], f: impl Fn(&I) -> T) {
     if !wanted(label) {
         return;
     }
     let mut best = Duration::MAX;
     for _ in 0..rounds {
         let t = thread_cpu();
-        for m in msgs {
+        for m in items {
             std::hint::black_box(f(m));
         }
         best = best.min(thread_cpu() - t);
@@ -42,33 +44,8 @@ fn timed<T>(label: &str, rounds: usize, msgs: &[ParsedMessage], f: impl Fn(&Pars
     println!(
         "{label:<28} {:>8.1} ms CPU for {} messages ({:.2} µs each, best of {rounds})",
         best.as_secs_f64() * 1e3,
-        msgs.len(),
-        best.as_secs_f64() * 1e6 / msgs.len() as f64
-    );
-}
-
-fn timed_pairs<T>(
-    label: &str,
-    rounds: usize,
-    pairs: &[(&ParsedMessage, &String)],
-    f: impl Fn(&(&ParsedMessage, &String)) -> T,
-) {
-    if !wanted(label) {
-        return;
-    }
-    let mut best = Duration::MAX;
-    for _ in 0..rounds {
-        let t = thread_cpu();
-        for m in pairs {
-            std::hint::black_box(f(m));
-        }
-        best = best.min(thread_cpu() - t);
-    }
-    println!(
-        "{label:<28} {:>8.1} ms CPU for {} messages ({:.2} µs each, best of {rounds})",
-        best.as_secs_f64() * 1e3,
-        pairs.len(),
-        best.as_secs_f64() * 1e6 / pairs.len() as f64
+        items.len(),
+        best.as_secs_f64() * 1e6 / items.len() as f64
     );
 }
 
@@ -124,11 +101,11 @@ fn checks_cpu_on_corpus() {
         .map(|m| bientap::text::fold::fold(&m.body))
         .collect();
     let pairs: Vec<(&ParsedMessage, &String)> = msgs.iter().zip(&folded).collect();
-    timed_pairs("unit_approval_check_folded", rounds, &pairs, |(m, f)| {
+    timed("unit_approval_check_folded", rounds, &pairs, |(m, f)| {
         let cat = checks::guess_category(&p, &m.subject, &m.body);
         checks::unit_approval_check_folded(&p, cat, &m.body, f, &m.forwarded, &m.cc)
     });
-    timed_pairs("find_attribution_folded", rounds, &pairs, |(m, f)| {
+    timed("find_attribution_folded", rounds, &pairs, |(m, f)| {
         checks::find_attribution_folded(&m.body, f)
     });
     timed("inspect_attachment", rounds, &msgs, |m| {
