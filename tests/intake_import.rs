@@ -766,8 +766,8 @@ fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
         17,
         "every imported item is in the search index"
     );
-    // A short last word is a prefix, whole words stay whole, in every column of the index
-    // (title; body and signature; submitter).
+    // A short last word is a prefix and a longer one whole, in the title and in the body (its
+    // signature, whose name and organisation are also the submitter's).
     let hits = |q: &str| st.search(q, 50).unwrap().len();
     assert_eq!(hits("dak l"), 17);
     assert_eq!(hits("dak la"), 17);
@@ -778,7 +778,7 @@ fn batched_import_indexes_every_item_and_finds_duplicates_within_a_batch() {
     );
     assert_eq!(hits("bao ca"), 17);
     assert_eq!(hits("bao cao quy so dak la"), 17);
-    assert_eq!(hits("nguyen van a"), 17, "the submitter's name");
+    assert_eq!(hits("nguyen van a"), 17, "the signer's name");
     assert_eq!(hits("hai duong"), 17, "the signature's organisation");
     assert_eq!(hits("thads hai d"), 17);
     assert_eq!(hits("dak lakx"), 0, "a longer last word is whole");
