@@ -194,7 +194,7 @@ struct Entry {
 }
 
 /// The files and folders of `dir`, sorted, from the folder listing alone (no `stat` of each).
-fn regular_files(dir: &Path) -> Result<Vec<Entry>, IntakeError> {
+fn folder_entries(dir: &Path) -> Result<Vec<Entry>, IntakeError> {
     let mut v = Vec::new();
     for e in fs::read_dir(dir).map_err(io_err(dir))? {
         let e = e.map_err(io_err(dir))?;
@@ -217,7 +217,7 @@ fn regular_files(dir: &Path) -> Result<Vec<Entry>, IntakeError> {
 
 fn maildir_sources(root: &Path, out: &mut Vec<Source>) -> Result<(), IntakeError> {
     for sub in ["new", "cur"] {
-        for e in regular_files(&root.join(sub))? {
+        for e in folder_entries(&root.join(sub))? {
             if e.dir {
                 continue;
             }
@@ -248,13 +248,13 @@ fn title_from_name(p: &Path) -> String {
 }
 
 fn folder_sources(dir: &Path, out: &mut Vec<Source>, depth: usize) -> Result<(), IntakeError> {
-    for Entry { path: p, dir } in regular_files(dir)? {
+    for Entry { path: p, dir } in folder_entries(dir)? {
         if dir {
             if is_maildir(&p) {
                 maildir_sources(&p, out)?;
                 continue;
             }
-            let files = regular_files(&p)?;
+            let files = folder_entries(&p)?;
             let has_eml = files.iter().any(|f| !f.dir && is_eml(&f.path));
             if has_eml && depth < 4 {
                 folder_sources(&p, out, depth + 1)?;
@@ -447,6 +447,7 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let unreadable = |e: std::io::Error| Refusal::Unreadable(e.to_string());
+    let not_regular = || Refusal::Unreadable("not a regular file".into());
     // One open and one `fstat`: a symbolic link is refused by the open itself, and a FIFO or
     // device is opened without waiting, then refused by its type.
     let mut f = fs::OpenOptions::new()
@@ -455,14 +456,14 @@ fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
         .open(path)
         .map_err(|e| {
             if e.raw_os_error() == Some(libc::ELOOP) {
-                Refusal::Unreadable("not a regular file".into())
+                not_regular()
             } else {
                 unreadable(e)
             }
         })?;
     let md = f.metadata().map_err(unreadable)?;
     if !md.is_file() {
-        return Err(Refusal::Unreadable("not a regular file".into()));
+        return Err(not_regular());
     }
     if md.len() > limit {
         return Err(Refusal::TooLarge {
