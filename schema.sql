@@ -242,7 +242,8 @@ CREATE TABLE notes (
 );
 CREATE INDEX notes_item ON notes(item_id);
 
--- Near-duplicate index: MinHash LSH band keys.
+-- Near-duplicate index: MinHash LSH band keys of every item's current text (title, line end,
+-- body), written when an item is imported, added or edited (src/store/intake.rs).
 CREATE TABLE dup_bands (
     key     INTEGER NOT NULL,
     item_id INTEGER NOT NULL,

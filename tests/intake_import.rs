@@ -421,6 +421,91 @@ fn duplicates_exact_and_near() {
     assert_eq!(n, 1);
 }
 
+/// Refusal ground 10.2.d covers anything published or pending, whichever way it came in: an
+/// item the secretary added by hand is found as the original of a message that repeats it, and
+/// an edited item is found by its text as edited, no longer by its first text.
+#[test]
+fn duplicates_of_items_added_by_hand_and_of_edited_items() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let typed = prose(11, 20);
+    let by_hand = st
+        .add_item(
+            &ctx(),
+            &bientap::store::NewItem {
+                title: "Tin nhập tay".into(),
+                body: typed.clone(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let first = prose(21, 20);
+    let p = d.path().join("goc.eml");
+    fs::write(&p, Mail::new("g1", "Bài gốc", &first).bytes()).unwrap();
+    let edited_id = import_paths(&mut st, &ctx(), &[p], &opts()).unwrap().items[0];
+    let now = prose(31, 20);
+    let item = st.item(edited_id).unwrap();
+    let mut c = item.content();
+    c.body = now.clone();
+    st.edit(&ctx(), edited_id, item.version, &c, "").unwrap();
+
+    let mails = [
+        // The hand-typed item, a few words changed; and word for word under another title.
+        Mail::new(
+            "m1",
+            "Tin nhập tay",
+            &typed.replacen("hội nghị", "hội thảo", 1),
+        ),
+        Mail::new("m2", "Tin nhập tay", &typed),
+        // The edited item's text as it is now, and as it first was (sent again under another
+        // subject: the same message again would be skipped as already imported).
+        Mail::new("m3", "Bài gốc", &now),
+        Mail::new("m4", "Bài gốc (gửi lại)", &first),
+    ];
+    let mut paths = Vec::new();
+    for (k, m) in mails.iter().enumerate() {
+        let p = d.path().join(format!("m{k}.eml"));
+        fs::write(&p, m.bytes()).unwrap();
+        paths.push(p);
+    }
+    let s = import_paths(&mut st, &ctx(), &paths, &opts()).unwrap();
+    assert_eq!(s.imported, 4);
+    let matches = |id: i64| -> Vec<(i64, bool)> {
+        st.conn()
+            .prepare("SELECT other_id, exact FROM dup_matches WHERE item_id = ?1 ORDER BY other_id")
+            .unwrap()
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let near = matches(s.items[0]);
+    assert!(near.contains(&(by_hand, false)), "{near:?}");
+    let score = st.item(s.items[0]).unwrap().dup_score.unwrap();
+    assert!((0.8..1.0).contains(&score), "{score}");
+    // Same title and body: the content digest of the hand-typed item matches.
+    assert!(matches(s.items[1]).contains(&(by_hand, true)));
+    assert_eq!(
+        check(&st.checks(s.items[1]).unwrap(), "duplicate").status,
+        "fail"
+    );
+    assert!(matches(s.items[2]).contains(&(edited_id, true)));
+    assert!(
+        !matches(s.items[3]).iter().any(|(o, _)| *o == edited_id),
+        "the edited item's first text no longer matches it"
+    );
+    // The edited item has the band keys of its text as edited, and no others.
+    let keys: i64 = st
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM dup_bands WHERE item_id = ?1",
+            [edited_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(keys, bientap::text::minhash::BANDS as i64);
+}
+
 #[test]
 fn plain_folder_one_submission_per_subfolder_and_per_document() {
     let d = tempfile::tempdir().unwrap();

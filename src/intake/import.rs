@@ -628,7 +628,7 @@ fn prepare(
             .unwrap_or_else(|| "(không có tiêu đề)".into())
     };
     let category = checks::guess_category(profile, &title, &m.body);
-    let text = format!("{title}\n{}", m.body);
+    let text = sti::dup_source(&title, &m.body);
     // Fold once for the content digest, the shingles, the search index's body words and the
     // checks that search the body: folding is character by character, so the folded body is
     // what follows the folded title and its line end.
@@ -779,7 +779,7 @@ pub fn find_duplicates_cached(
         } else {
             match sti::dup_text(conn, id)? {
                 Some((t, b)) => {
-                    let other = minhash::shingles(&format!("{t}\n{b}"));
+                    let other = minhash::shingles(&sti::dup_source(&t, &b));
                     let j = minhash::jaccard(shingles, &other);
                     cache.insert(id, other);
                     Some(j)

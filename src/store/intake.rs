@@ -120,6 +120,52 @@ pub fn log_refused(
     Ok(())
 }
 
+/// The text the near-duplicate index and the content digest are computed from: title, a line
+/// end, body (what the importer fingerprints, and what [`dup_text`] gives back to confirm a
+/// candidate).
+pub fn dup_source(title: &str, body: &str) -> String {
+    format!("{title}\n{body}")
+}
+
+/// Keep an item's entries in the near-duplicate index (its LSH band keys) and its content
+/// digest those of its text, for an item added by hand or edited (the importer writes its own
+/// from the same text). `old` is the item's previous title and body, whose band keys are
+/// removed first. Call inside the transaction that changes the text.
+pub fn index_duplicates(
+    conn: &Connection,
+    id: i64,
+    old: Option<(&str, &str)>,
+    title: &str,
+    body: &str,
+) -> Result<()> {
+    use crate::text::minhash;
+    let keys_of = |t: &str, b: &str| {
+        let fp = minhash::fingerprint(&dup_source(t, b));
+        (
+            minhash::band_keys(&minhash::signature(&fp.shingles)),
+            fp.digest,
+        )
+    };
+    if let Some((t, b)) = old {
+        let (keys, _) = keys_of(t, b);
+        let mut del = conn.prepare_cached(
+            "DELETE FROM dup_bands WHERE key = CAST(?1 AS INTEGER) AND item_id = ?2",
+        )?;
+        for k in keys {
+            del.execute(params![k as i64, id])?;
+        }
+    }
+    let (keys, digest) = keys_of(title, body);
+    let mut put =
+        conn.prepare_cached("INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES (?1, ?2)")?;
+    for k in keys {
+        put.execute(params![k as i64, id])?;
+    }
+    conn.prepare_cached("UPDATE items SET content_digest = ?2 WHERE id = ?1")?
+        .execute(params![id, digest])?;
+    Ok(())
+}
+
 /// Items with the same content digest that are published or pending (not rejected/withdrawn).
 pub fn exact_duplicates(conn: &Connection, content_digest: &str) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(

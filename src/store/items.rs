@@ -610,6 +610,15 @@ impl Store {
             }
             let submitter = item.submitter.display();
             index_text(tx, id, &content.title, &format!("{}\n{}", content.lead, content.body), &submitter)?;
+            if (item.title.as_str(), item.body.as_str()) != (content.title.as_str(), content.body.as_str()) {
+                super::intake::index_duplicates(
+                    tx,
+                    id,
+                    Some((&item.title, &item.body)),
+                    &content.title,
+                    &content.body,
+                )?;
+            }
             append(
                 tx,
                 ctx,
@@ -820,6 +829,8 @@ impl Store {
 /// Insert an item inside an open transaction (used by `add_item`, intake and the demo).
 pub fn insert_item(conn: &Connection, ctx: &Ctx, new: &NewItem) -> Result<i64> {
     let id = insert_item_unindexed(conn, ctx, new)?;
+    // Near-duplicates of anything published or pending, whichever way it came in.
+    super::intake::index_duplicates(conn, id, None, &new.title, &new.body)?;
     index_text(
         conn,
         id,

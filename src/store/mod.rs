@@ -112,6 +112,11 @@ pub const MIGRATIONS: &[Migration] = &[
     // list (about 14 % less CPU on the importer's writing thread for the bench's messages).
     // Rebuilt from the items as migration 3 built it, then merged into one segment.
     Migration::Sql(rebuild_items_fts!("none")),
+    // 8: every item in the near-duplicate index, from its current text. Until now only
+    // imported items were (with their text as imported): an item added by hand was never found
+    // as a duplicate, and an edited one only by its first text. Band keys and the missing
+    // content digests computed again from `title\nbody` (see `intake::index_duplicates`).
+    Migration::Rust(rebuild_dup_index),
 ];
 
 /// One schema step: SQL, or Rust for a step SQL alone cannot take (run with foreign keys off,
@@ -252,6 +257,47 @@ fn items_body_last(conn: &Connection) -> rusqlite::Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// Migration 8: the near-duplicate index (`dup_bands`) rebuilt from every item's current
+/// text, and the content digest of the items that had none (added by hand). The keys are
+/// gathered in a temporary table and inserted in key order, so that the index is written from
+/// start to end instead of at random places (a million items: 16 million keys).
+fn rebuild_dup_index(conn: &Connection) -> rusqlite::Result<()> {
+    use crate::text::minhash;
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.bt_bands;
+         CREATE TEMP TABLE bt_bands(key INTEGER NOT NULL, item_id INTEGER NOT NULL);
+         DELETE FROM dup_bands;",
+    )?;
+    let mut digests: Vec<(i64, String)> = Vec::new();
+    {
+        let mut read =
+            conn.prepare("SELECT id, title, body, content_digest IS NULL FROM items ORDER BY id")?;
+        let mut put = conn.prepare("INSERT INTO temp.bt_bands(key, item_id) VALUES (?1, ?2)")?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let title: String = r.get(1)?;
+            let body: String = r.get(2)?;
+            let fp = minhash::fingerprint(&intake::dup_source(&title, &body));
+            for k in minhash::band_keys(&minhash::signature(&fp.shingles)) {
+                put.execute(rusqlite::params![k as i64, id])?;
+            }
+            if r.get::<_, bool>(3)? {
+                digests.push((id, fp.digest));
+            }
+        }
+    }
+    let mut set = conn.prepare("UPDATE items SET content_digest = ?2 WHERE id = ?1")?;
+    for (id, d) in &digests {
+        set.execute(rusqlite::params![id, d])?;
+    }
+    conn.execute_batch(
+        "INSERT OR IGNORE INTO dup_bands(key, item_id)
+           SELECT key, item_id FROM temp.bt_bands ORDER BY key, item_id;
+         DROP TABLE temp.bt_bands;",
+    )
 }
 
 /// How long a writer waits for another writer before giving up.
@@ -1000,10 +1046,48 @@ mod tests {
                  DROP TABLE blobs; DROP TABLE titles_fts; PRAGMA user_version = 1;",
             )
             .unwrap();
+            // Before migration 8: items added by hand had no content digest and no band keys,
+            // and an edited item kept the keys of its first text.
+            c.execute_batch(
+                "DELETE FROM dup_bands WHERE item_id % 3 = 0;
+                 UPDATE items SET content_digest = NULL WHERE id % 2 = 0;
+                 INSERT INTO dup_bands(key, item_id) VALUES (12345, 1);",
+            )
+            .unwrap();
         }
         let st = Store::open(&db).unwrap();
-        // Every row kept, `body` last, the same indexes and triggers as a fresh database.
+        // Every row kept, `body` last, the same indexes and triggers as a fresh database
+        // (the content digests that were missing computed again, equal to what adding gave).
         assert_eq!(snapshot(st.conn()), before);
+        // Every item in the near-duplicate index with the keys of its current text, and no
+        // other key.
+        let mut expected: Vec<(i64, i64)> = Vec::new();
+        let texts: Vec<(i64, String, String)> = st
+            .conn()
+            .prepare("SELECT id, title, body FROM items")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        for (id, title, body) in &texts {
+            let fp = crate::text::minhash::fingerprint(&super::intake::dup_source(title, body));
+            let keys =
+                crate::text::minhash::band_keys(&crate::text::minhash::signature(&fp.shingles));
+            assert_eq!(keys.len(), crate::text::minhash::BANDS, "item {id}");
+            expected.extend(keys.into_iter().map(|k| (k as i64, *id)));
+        }
+        expected.sort_unstable();
+        expected.dedup();
+        let bands: Vec<(i64, i64)> = st
+            .conn()
+            .prepare("SELECT key, item_id FROM dup_bands ORDER BY key, item_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(bands, expected);
         let cols = item_columns(st.conn());
         assert_eq!(cols[cols.len() - 2..], ["lead", "body"]);
         // The planner's statistics of `items` survive the rebuild.
