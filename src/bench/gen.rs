@@ -243,7 +243,8 @@ pub fn ensure(
                 let cat = &cats[rng.below(cats.len())];
                 let sub = format!("Người gửi {}", rng.below(5000));
                 let unit = UNITS[rng.below(UNITS.len())];
-                let fp = minhash::fingerprint(&body);
+                // What the importer and `bientap add` fingerprint: title, line end, body.
+                let fp = minhash::fingerprint(&crate::store::intake::dup_source(&title, &body));
                 let due = received + Duration::days(3);
                 let assignee = if recent_item { Some(people[1 + rng.below(people.len() - 1)].clone()) } else { None };
                 let flags = if rng.chance(10) { "I" } else { "" };

@@ -351,64 +351,84 @@ fn search(
     }])
 }
 
-/// Look an item's text up in the banded index; returns (candidates, confirmed ≥ 0.8).
-pub fn dup_lookup(store: &Store, text: &str) -> crate::store::Result<(usize, Vec<(i64, f64)>)> {
+/// A planted near-duplicate of item `id`, as a new message would arrive: its title, then its
+/// body with a few syllables changed (the importer fingerprints `title\nbody`). Returns the
+/// query, the source's text and whether the source may be matched at all (published or
+/// pending: a rejected or withdrawn item is no ground for refusal).
+fn planted(store: &Store, rng: &mut Rng, id: i64) -> crate::store::Result<(String, String, bool)> {
+    let (title, body, eligible): (String, String, bool) = store.conn().query_row(
+        "SELECT title, body, state NOT IN ('rejected','withdrawn') FROM items WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let k = rng.below(12);
+    let q = crate::store::intake::dup_source(&title, &gen::perturb(rng, &body, k));
+    Ok((q, crate::store::intake::dup_source(&title, &body), eligible))
+}
+
+/// The near-duplicate check the importer runs for a new message of this text: its
+/// fingerprint and band keys, then [`crate::intake::import::find_duplicates`] (items with the
+/// same content digest, then the banded index's candidates confirmed by exact Jaccard on their
+/// stored text). Returns the matches (item, similarity).
+pub fn dup_lookup(store: &Store, text: &str) -> crate::store::Result<Vec<(i64, f64)>> {
     let fp = minhash::fingerprint(text);
     let keys = minhash::band_keys(&minhash::signature(&fp.shingles));
-    let mut cands: Vec<i64> = Vec::new();
-    let mut stmt = store
-        .conn()
-        .prepare_cached("SELECT item_id FROM dup_bands WHERE key = ?1")?;
-    for k in keys {
-        let ids = stmt.query_map([k as i64], |r| r.get::<_, i64>(0))?;
-        for id in ids {
-            cands.push(id?);
-        }
-    }
-    cands.sort_unstable();
-    cands.dedup();
-    let mut body = store
-        .conn()
-        .prepare_cached("SELECT body FROM items WHERE id = ?1")?;
-    let mut confirmed = Vec::new();
-    for id in &cands {
-        let b: String = body.query_row([id], |r| r.get(0))?;
-        let j = minhash::jaccard(&fp.shingles, &minhash::shingles(&b));
-        if j >= 0.8 {
-            confirmed.push((*id, j));
-        }
-    }
-    Ok((cands.len(), confirmed))
+    let found =
+        crate::intake::import::find_duplicates(store.conn(), &fp.digest, &fp.shingles, &keys)?;
+    Ok(found.into_iter().map(|d| (d.other_id, d.score)).collect())
 }
 
 fn dups(store: &Store, opts: &Options) -> crate::store::Result<Vec<Figure>> {
     let mut rng = Rng::new(opts.seed ^ 0xd0b5);
     let n = opts.items as i64;
-    let mut times = Vec::new();
-    let (mut should, mut found, mut returned, mut correct, mut cand_total) = (0, 0, 0, 0, 0usize);
+    let mut queries = Vec::with_capacity(opts.queries);
     for _ in 0..opts.queries {
         let id = 1 + (rng.next_u64() % n as u64) as i64;
-        let body: String =
-            store
-                .conn()
-                .query_row("SELECT body FROM items WHERE id = ?1", [id], |r| r.get(0))?;
-        // Planted near-duplicate: a few syllables changed.
-        let k = rng.below(12);
-        let q = gen::perturb(&mut rng, &body, k);
-        let truth = minhash::jaccard(&minhash::shingles(&q), &minhash::shingles(&body));
+        queries.push((id, planted(store, &mut rng, id)?));
+    }
+    // Two passes over the same queries: the first finds the database's pages as they are
+    // (on this machine, mostly not in memory at a million items), the second in memory.
+    let mut times = Vec::new();
+    let mut again = Vec::new();
+    let (mut should, mut found, mut returned, mut correct, mut cand_total) = (0, 0, 0, 0, 0usize);
+    for (id, (q, source, eligible)) in &queries {
         let t = Instant::now();
-        let (c, conf) = dup_lookup(store, &q)?;
+        let conf = dup_lookup(store, q)?;
         times.push(t.elapsed());
-        cand_total += c;
-        if truth >= 0.8 {
+        let qs = minhash::shingles(q);
+        let keys = minhash::band_keys(&minhash::signature(&qs));
+        cand_total += crate::store::intake::band_candidates(
+            store.conn(),
+            &keys,
+            crate::intake::import::MAX_CANDIDATES,
+        )?
+        .len();
+        if *eligible && minhash::jaccard(&qs, &minhash::shingles(source)) >= 0.8 {
             should += 1;
-            if conf.iter().any(|(i, _)| *i == id) {
+            if conf.iter().any(|(i, _)| i == id) {
                 found += 1;
             }
         }
-        returned += conf.len();
-        correct += conf.iter().filter(|(_, j)| *j >= 0.8).count();
+        // Each match checked apart from the lookup: its stored text read again, its
+        // similarity to the query computed again.
+        for (other, _) in &conf {
+            returned += 1;
+            let text: String = store.conn().query_row(
+                "SELECT title || char(10) || body FROM items WHERE id = ?1",
+                [other],
+                |r| r.get(0),
+            )?;
+            if minhash::jaccard(&qs, &minhash::shingles(&text)) >= 0.8 {
+                correct += 1;
+            }
+        }
     }
+    for (_, (q, _, _)) in &queries {
+        let t = Instant::now();
+        std::hint::black_box(dup_lookup(store, q)?);
+        again.push(t.elapsed());
+    }
+    let (a50, a95, _) = percentiles(&mut again);
     let (p50, p95, _) = percentiles(&mut times);
     let peer = datasketch_peer(store, opts, p50)?;
     let recall = if should > 0 {
@@ -432,8 +452,10 @@ fn dups(store: &Store, opts: &Options) -> crate::store::Result<Vec<Figure>> {
             met: Some(p95 <= 2.0),
             peer: String::new(),
             note: format!(
-                "{:.1} candidates per query, each confirmed by exact Jaccard",
-                cand_total as f64 / opts.queries.max(1) as f64
+                "the importer's own check (content digest, band keys, exact Jaccard of {:.1} candidates per query on their stored text); pages as found; the same queries again: p50 {} / p95 {}",
+                cand_total as f64 / opts.queries.max(1) as f64,
+                ms(a50),
+                ms(a95)
             ),
         },
         Figure {
@@ -442,7 +464,7 @@ fn dups(store: &Store, opts: &Options) -> crate::store::Result<Vec<Figure>> {
             target: "≥ 0.95 each".into(),
             met: Some(recall >= 0.95 && precision >= 0.95),
             peer: String::new(),
-            note: "exact Jaccard of each query against its source item".into(),
+            note: "recall: planted pairs with exact Jaccard ≥ 0.8 whose source was found; precision: matches whose stored text, read again, has Jaccard ≥ 0.8 with the query".into(),
         },
     ]
     .into_iter()
@@ -479,16 +501,17 @@ fn datasketch_peer(
     let dir = opts.cache.join("datasketch");
     std::fs::create_dir_all(&dir)?;
     let items_path = dir.join(format!("items-{}-{n}.txt", opts.seed));
-    let mut bodies = store
+    // The same texts as the importer fingerprints: title, line end, body.
+    let mut texts = store
         .conn()
-        .prepare("SELECT id, body FROM items WHERE id <= ?1 ORDER BY id")?;
+        .prepare("SELECT id, title || char(10) || body FROM items WHERE id <= ?1 ORDER BY id")?;
     let mut out = String::new();
-    let mut rows = bodies.query([n as i64])?;
+    let mut rows = texts.query([n as i64])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let body: String = r.get(1)?;
+        let text: String = r.get(1)?;
         out.push_str(&id.to_string());
-        for h in minhash::shingles(&body) {
+        for h in minhash::shingles(&text) {
             out.push(' ');
             out.push_str(&h.to_string());
         }
@@ -500,14 +523,9 @@ fn datasketch_peer(
     let mut our = Vec::new();
     for _ in 0..opts.queries {
         let id = 1 + (rng.next_u64() % n as u64) as i64;
-        let body: String =
-            store
-                .conn()
-                .query_row("SELECT body FROM items WHERE id = ?1", [id], |r| r.get(0))?;
-        let k = rng.below(12);
-        let q = gen::perturb(&mut rng, &body, k);
+        let (q, source, _) = planted(store, &mut rng, id)?;
         let qs = minhash::shingles(&q);
-        let truth = minhash::jaccard(&qs, &minhash::shingles(&body));
+        let truth = minhash::jaccard(&qs, &minhash::shingles(&source));
         qout.push_str(&format!("{id} {truth}"));
         for h in &qs {
             qout.push(' ');
