@@ -565,7 +565,7 @@ fn datasketch_peer(
             target: String::new(),
             met: None,
             peer: format!(
-                "ours on these queries: p50 {} against all {} items (lookup + exact confirmation); datasketch/ours = {:.1}",
+                "ours on these queries: p50 {} against all {} items (lookup + exact confirmation); datasketch/ours = {:.2}",
                 ms(ours50),
                 opts.items,
                 if ours50 > 0.0 { p50 / ours50 } else { 0.0 }
