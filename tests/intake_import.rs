@@ -506,6 +506,55 @@ fn duplicates_of_items_added_by_hand_and_of_edited_items() {
     assert_eq!(keys, bientap::text::minhash::BANDS as i64);
 }
 
+/// A collected article without the date it was first published fails the attribution check
+/// (000/001 Điều 11.3); once an editor fills in the date, the check passes, the queue's `T`
+/// flag goes, and the return-for-revision letter no longer asks for it.
+#[test]
+fn editing_the_attribution_clears_the_attribution_check() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let body = format!(
+        "{}\n\nSưu tầm.\nTác giả: Nguyễn Văn An\nNguồn: Báo Hải Dương\n",
+        prose(5, 6)
+    );
+    let p = d.path().join("st.eml");
+    fs::write(&p, Mail::new("st1", "Bài sưu tầm", &body).bytes()).unwrap();
+    let id = import_paths(&mut st, &ctx(), &[p], &opts()).unwrap().items[0];
+    let item = st.item(id).unwrap();
+    let before = check(&st.checks(id).unwrap(), "attribution").clone();
+    assert_eq!(before.status, "fail", "{before:?}");
+    assert!(before.detail.contains("ngày đăng tải"), "{}", before.detail);
+    assert!(item.check_flags.contains('T'), "{}", item.check_flags);
+    let flags_before = item.check_flags.clone();
+    let asks = |st: &bientap::store::Store| -> bool {
+        bientap::intake::reply::points(st.profile(), &st.checks(id).unwrap(), &[])
+            .unwrap()
+            .iter()
+            .any(|p| p.detail.contains("ngày đăng tải"))
+    };
+    assert!(asks(&st));
+
+    // An edit of the body alone changes nothing about the attribution.
+    let mut c = item.content();
+    c.body.push_str("\nĐã biên tập.");
+    st.edit(&ctx(), id, item.version, &c, "").unwrap();
+    assert_eq!(check(&st.checks(id).unwrap(), "attribution").status, "fail");
+
+    let item = st.item(id).unwrap();
+    let mut c = item.content();
+    c.attribution.source_date = chrono::NaiveDate::from_ymd_opt(2026, 2, 14);
+    st.edit(&ctx(), id, item.version, &c, "").unwrap();
+    let after = check(&st.checks(id).unwrap(), "attribution").clone();
+    assert_eq!(after.status, "pass", "{after:?}");
+    assert_eq!(after.article, before.article);
+    let item = st.item(id).unwrap();
+    assert!(!item.check_flags.contains('T'), "{}", item.check_flags);
+    // The other flags are kept as they were.
+    let kept: Vec<&str> = flags_before.split(' ').filter(|f| *f != "T").collect();
+    assert_eq!(item.check_flags, kept.join(" "));
+    assert!(!asks(&st));
+}
+
 #[test]
 fn plain_folder_one_submission_per_subfolder_and_per_document() {
     let d = tempfile::tempdir().unwrap();

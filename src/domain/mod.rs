@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod checks;
 pub mod deadline;
 pub mod diff;
 pub mod item;

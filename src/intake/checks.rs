@@ -12,39 +12,11 @@ use crate::text::fold::fold;
 use super::archive;
 use super::message::{Limits, RawAttachment};
 
-pub const PASS: &str = "pass";
-pub const FAIL: &str = "fail";
-pub const WARN: &str = "warn";
-pub const NA: &str = "na";
-
-/// Letters of the queue's `check_flags`, in display order: upper case = failed, lower case =
-/// warning. `X` is not a regulation check: control characters, escape sequences or bidi
-/// controls were removed from the text (look at it closely).
-pub const FLAG_LETTERS: [(&str, char); 9] = [
-    ("identity", 'I'),
-    ("unit-approval", 'A'),
-    ("stamped", 'S'),
-    ("file-types", 'F'),
-    ("unicode", 'E'),
-    ("attribution", 'T'),
-    ("duplicate", 'D'),
-    ("source", 'O'),
-    ("text-cleaned", 'X'),
-];
+pub use crate::domain::checks::{FAIL, FLAG_LETTERS, NA, PASS, WARN};
 
 /// The compact flag string of a set of checks: e.g. `I S d`.
 pub fn flags_of(checks: &[NewCheck]) -> String {
-    let mut out: Vec<String> = Vec::new();
-    for (code, letter) in FLAG_LETTERS {
-        if let Some(c) = checks.iter().find(|c| c.code == code) {
-            match c.status.as_str() {
-                FAIL => out.push(letter.to_string()),
-                WARN => out.push(letter.to_ascii_lowercase().to_string()),
-                _ => {}
-            }
-        }
-    }
-    out.join(" ")
+    crate::domain::checks::flags(checks.iter().map(|c| (c.code.as_str(), c.status.as_str())))
 }
 
 fn check(code: &str, status: &str, article: &str, detail: impl Into<String>) -> NewCheck {
@@ -659,35 +631,8 @@ pub fn find_date(s: &str) -> Option<chrono::NaiveDate> {
 }
 
 pub fn attribution_check(p: &Profile, a: &Attribution) -> NewCheck {
-    let art = &p.intake.attribution_article;
-    if a.kind != SourceKind::Quoted {
-        return check(
-            "attribution",
-            NA,
-            art,
-            "không thấy nội dung trích dẫn, sưu tầm",
-        );
-    }
-    let missing: Vec<&str> = a
-        .missing()
-        .into_iter()
-        .map(|m| match m {
-            "author" => "tên tác giả",
-            "source" => "nguồn cung cấp",
-            "source_date" => "ngày đăng tải",
-            other => other,
-        })
-        .collect();
-    if missing.is_empty() {
-        check("attribution", PASS, art, "")
-    } else {
-        check(
-            "attribution",
-            FAIL,
-            art,
-            format!("nội dung trích dẫn thiếu: {}", missing.join(", ")),
-        )
-    }
+    let (status, detail) = crate::domain::checks::attribution(a);
+    check("attribution", status, &p.intake.attribution_article, detail)
 }
 
 /// Source: the board confirms it (`bientap confirm`); intake only warns when the reply address

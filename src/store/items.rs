@@ -610,6 +610,9 @@ impl Store {
             }
             let submitter = item.submitter.display();
             index_text(tx, id, &content.title, &format!("{}\n{}", content.lead, content.body), &submitter)?;
+            // The intake's attribution check is a rule over the content: an editor who fills
+            // in the author, source or date of quoted material clears it (and the queue's flag).
+            recheck_attribution(tx, id, &content.attribution)?;
             if (item.title.as_str(), item.body.as_str()) != (content.title.as_str(), content.body.as_str()) {
                 super::intake::index_duplicates(
                     tx,
@@ -824,6 +827,33 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+}
+
+/// Run the attribution check again on an item's (edited) attribution, if the item has one
+/// (imported items do), and keep `check_flags` in step with its checks.
+fn recheck_attribution(
+    conn: &Connection,
+    id: i64,
+    a: &crate::domain::item::Attribution,
+) -> Result<()> {
+    let (status, detail) = crate::domain::checks::attribution(a);
+    let changed = conn
+        .prepare_cached(
+            "UPDATE checks SET status = ?2, detail = ?3
+             WHERE item_id = ?1 AND code = 'attribution' AND (status <> ?2 OR detail <> ?3)",
+        )?
+        .execute(params![id, status, detail])?;
+    if changed > 0 {
+        let checks: Vec<(String, String)> = conn
+            .prepare_cached("SELECT code, status FROM checks WHERE item_id = ?1")?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let flags =
+            crate::domain::checks::flags(checks.iter().map(|(c, s)| (c.as_str(), s.as_str())));
+        conn.prepare_cached("UPDATE items SET check_flags = ?2 WHERE id = ?1")?
+            .execute(params![id, flags])?;
+    }
+    Ok(())
 }
 
 /// Insert an item inside an open transaction (used by `add_item`, intake and the demo).

@@ -1,0 +1,67 @@
+//! The parts of the intake checks that are rules over an item's own content, shared by the
+//! importer (which runs every check on a new submission, `intake::checks`) and the store
+//! (which runs these again when the content is edited).
+
+use super::item::{Attribution, SourceKind};
+
+pub const PASS: &str = "pass";
+pub const FAIL: &str = "fail";
+pub const WARN: &str = "warn";
+pub const NA: &str = "na";
+
+/// Letters of the queue's `check_flags`, in display order: upper case = failed, lower case =
+/// warning. `X` is not a regulation check: control characters, escape sequences or bidi
+/// controls were removed from the text (look at it closely).
+pub const FLAG_LETTERS: [(&str, char); 9] = [
+    ("identity", 'I'),
+    ("unit-approval", 'A'),
+    ("stamped", 'S'),
+    ("file-types", 'F'),
+    ("unicode", 'E'),
+    ("attribution", 'T'),
+    ("duplicate", 'D'),
+    ("source", 'O'),
+    ("text-cleaned", 'X'),
+];
+
+/// The compact flag string of a set of checks given as (code, status): e.g. `I S d`.
+pub fn flags<'a>(checks: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for (code, letter) in FLAG_LETTERS {
+        if let Some((_, status)) = checks.clone().into_iter().find(|(c, _)| *c == code) {
+            match status {
+                FAIL => out.push(letter.to_string()),
+                WARN => out.push(letter.to_ascii_lowercase().to_string()),
+                _ => {}
+            }
+        }
+    }
+    out.join(" ")
+}
+
+/// Attribution of quoted or collected material (000/001 Điều 11.3; 003 Điều 9.3): its author,
+/// its source (name or address) and the date it was first published must all be given.
+/// Returns the status and the detail shown to the board (in Vietnamese, as every check's).
+pub fn attribution(a: &Attribution) -> (&'static str, String) {
+    if a.kind != SourceKind::Quoted {
+        return (NA, "không thấy nội dung trích dẫn, sưu tầm".into());
+    }
+    let missing: Vec<&str> = a
+        .missing()
+        .into_iter()
+        .map(|m| match m {
+            "author" => "tên tác giả",
+            "source" => "nguồn cung cấp",
+            "source_date" => "ngày đăng tải",
+            other => other,
+        })
+        .collect();
+    if missing.is_empty() {
+        (PASS, String::new())
+    } else {
+        (
+            FAIL,
+            format!("nội dung trích dẫn thiếu: {}", missing.join(", ")),
+        )
+    }
+}
