@@ -555,6 +555,79 @@ fn editing_the_attribution_clears_the_attribution_check() {
     assert!(!asks(&st));
 }
 
+/// The board asks a submitter for the details the regulation requires (000/001 Điều 8.2) and
+/// enters the answer: the identity check runs again, the queue's `I` flag goes, the search
+/// finds the item by the submitter's name, the audit names the fields changed, and the letter
+/// no longer asks for them.
+#[test]
+fn completing_the_submitter_details_clears_the_identity_check() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let p = d.path().join("n.eml");
+    // A bare address, no signature block.
+    let mut m = Mail::new("n1", "Tin hội nghị", &prose(9, 4));
+    m.from = "nam@example.gov.vn".into();
+    fs::write(&p, m.bytes()).unwrap();
+    let id = import_paths(&mut st, &ctx(), &[p], &opts()).unwrap().items[0];
+    let before = check(&st.checks(id).unwrap(), "identity").clone();
+    assert_eq!(before.status, "fail", "{before:?}");
+    assert!(st.item(id).unwrap().check_flags.contains('I'));
+    let asks = |st: &bientap::store::Store| {
+        bientap::intake::reply::points(st.profile(), &st.checks(id).unwrap(), &[])
+            .unwrap()
+            .iter()
+            .any(|p| p.detail.contains("họ tên"))
+    };
+    assert!(asks(&st));
+
+    let mut who = st.item(id).unwrap().submitter;
+    who.name = "Lê Văn Nam".into();
+    // A note is required, and nothing is written without it.
+    assert!(st.set_submitter(&ctx(), id, &who, " ").is_err());
+    assert_eq!(st.item(id).unwrap().submitter.name, "");
+    // Part of what is missing: still failing, with what is left.
+    let (status, detail) = st.set_submitter(&ctx(), id, &who, "gọi điện").unwrap();
+    assert_eq!(status, "fail");
+    assert!(
+        !detail.contains("họ tên") && detail.contains("chức danh"),
+        "{detail}"
+    );
+    who.title = "Chuyên viên".into();
+    who.organisation = "Chi cục Thi hành án dân sự huyện Tứ Kỳ".into();
+    who.phone = "0912 000 111".into();
+    let (status, _) = st
+        .set_submitter(&ctx(), id, &who, "trả lời thư ngày 20/11")
+        .unwrap();
+    assert_eq!(status, "pass");
+    let item = st.item(id).unwrap();
+    assert_eq!(item.submitter.phone, "0912 000 111");
+    assert_eq!(check(&st.checks(id).unwrap(), "identity").status, "pass");
+    assert!(!item.check_flags.contains('I'), "{}", item.check_flags);
+    assert!(!asks(&st));
+    let found: Vec<i64> = st
+        .search("le van nam", 10)
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(found, [id]);
+    let actions: Vec<String> = st
+        .conn()
+        .prepare("SELECT action || ' ' || note FROM audit WHERE item_id = ?1 AND action LIKE 'submitter:%' ORDER BY seq")
+        .unwrap()
+        .query_map([id], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "submitter:name gọi điện",
+            "submitter:title,organisation,phone trả lời thư ngày 20/11"
+        ]
+    );
+}
+
 #[test]
 fn plain_folder_one_submission_per_subfolder_and_per_document() {
     let d = tempfile::tempdir().unwrap();

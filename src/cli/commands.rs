@@ -242,6 +242,7 @@ fn dispatch(cli: Cli, lang: Lang) -> R<()> {
         Some(Command::Decide(a)) => decide(&g, &a, lang),
         Some(Command::Edit(a)) => edit(&g, &a, lang),
         Some(Command::Confirm(a)) => confirm(&g, &a, lang),
+        Some(Command::Submitter(a)) => submitter(&g, &a, lang),
         Some(Command::Note { id, text }) => note(&g, id, &text, lang),
         Some(Command::Diff { id, a, b }) => diff(&g, id, a, b, lang),
         Some(Command::Search { query, limit }) => search(&g, &query.join(" "), limit, lang),
@@ -1140,6 +1141,57 @@ fn confirm(g: &Global, a: &super::ConfirmArgs, lang: Lang) -> R<()> {
             a.id
         )
     );
+    Ok(())
+}
+
+fn submitter(g: &Global, a: &super::SubmitterArgs, lang: Lang) -> R<()> {
+    let mut store = open(g, lang)?;
+    let p = store.profile().clone();
+    let ctx = ctx_for(g, lang)?;
+    let item = store
+        .item(a.id)
+        .map_err(|e| store_fail(e, lang, Some(&p)))?;
+    let mut who = item.submitter.clone();
+    for (field, given) in [
+        (&mut who.name, &a.name),
+        (&mut who.title, &a.title),
+        (&mut who.organisation, &a.org),
+        (&mut who.email, &a.email),
+        (&mut who.phone, &a.phone),
+        (&mut who.address, &a.address),
+    ] {
+        if let Some(v) = given {
+            *field = crate::text::sanitize::one_line(&clean(v))
+                .trim()
+                .to_string();
+        }
+    }
+    let (status, detail) = store
+        .set_submitter(&ctx, a.id, &who, &clean(&a.note))
+        .map_err(|e| store_fail(e, lang, Some(&p)))?;
+    let verdict = if status == crate::domain::checks::PASS {
+        tr!(lang, "đủ", "complete").to_string()
+    } else {
+        tr!(lang, "còn {}", "still {}", detail)
+    };
+    if g.json {
+        println!(
+            "{}",
+            serde_json::json!({ "id": a.id, "identity": status, "detail": detail })
+        );
+    } else {
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "Đã cập nhật người gửi tin bài {}: {}; thông tin người gửi {}.",
+                "Updated the submitter of item {}: {}; submitter details {}.",
+                a.id,
+                who.display(),
+                verdict
+            )
+        );
+    }
     Ok(())
 }
 

@@ -110,6 +110,9 @@ pub enum Command {
     Edit(EditArgs),
     /// Record that the source (or attribution) was confirmed by contacting someone.
     Confirm(ConfirmArgs),
+    /// Complete or correct the submitter's details (name, title, organisation, e-mail, phone,
+    /// address); the identity check runs again.
+    Submitter(SubmitterArgs),
     /// Add an internal note to an item.
     Note { id: i64, text: String },
     /// Compare two revisions of an item.
@@ -362,6 +365,29 @@ pub struct EditArgs {
     #[arg(long)]
     pub source_date: Option<String>,
     #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Args, Debug)]
+pub struct SubmitterArgs {
+    pub id: i64,
+    /// Full name (họ tên).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Title (chức danh), e.g. "Chuyên viên".
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Agency or unit (cơ quan, đơn vị).
+    #[arg(long)]
+    pub org: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    /// Where the details came from (required), e.g. "trả lời thư ngày 20/11".
+    #[arg(long)]
     pub note: String,
 }
 

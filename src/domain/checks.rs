@@ -2,7 +2,8 @@
 //! importer (which runs every check on a new submission, `intake::checks`) and the store
 //! (which runs these again when the content is edited).
 
-use super::item::{Attribution, SourceKind};
+use super::item::{Attribution, Identity, SourceKind};
+use super::profile::IdentityField;
 
 pub const PASS: &str = "pass";
 pub const FAIL: &str = "fail";
@@ -63,5 +64,31 @@ pub fn attribution(a: &Attribution) -> (&'static str, String) {
             FAIL,
             format!("nội dung trích dẫn thiếu: {}", missing.join(", ")),
         )
+    }
+}
+
+/// Submitter identity (000/001 Điều 8.2; 002 Điều 9.1): every field the profile requires.
+/// Returns the status and the detail shown to the board.
+pub fn identity(fields: &[IdentityField], id: &Identity) -> (&'static str, String) {
+    let mut missing = Vec::new();
+    for f in fields {
+        let (ok, name) = match f {
+            IdentityField::Name => (!id.name.trim().is_empty(), "họ tên"),
+            IdentityField::Title => (!id.title.trim().is_empty(), "chức danh"),
+            IdentityField::Organisation => (!id.organisation.trim().is_empty(), "cơ quan, đơn vị"),
+            IdentityField::Email => (id.email.contains('@'), "địa chỉ thư điện tử"),
+            IdentityField::PhoneOrAddress => (
+                !id.phone.trim().is_empty() || !id.address.trim().is_empty(),
+                "số điện thoại hoặc địa chỉ liên lạc",
+            ),
+        };
+        if !ok {
+            missing.push(name);
+        }
+    }
+    if missing.is_empty() {
+        (PASS, String::new())
+    } else {
+        (FAIL, format!("thiếu: {}", missing.join(", ")))
     }
 }

@@ -5,7 +5,7 @@
 //! (`super::import`) with [`duplicate_check`].
 
 use crate::domain::item::{Attribution, Identity, SourceKind};
-use crate::domain::profile::{Category, IdentityField, Profile};
+use crate::domain::profile::{Category, Profile};
 use crate::store::intake::{DupMatch, NewCheck};
 use crate::text::fold::fold;
 
@@ -30,33 +30,8 @@ fn check(code: &str, status: &str, article: &str, detail: impl Into<String>) -> 
 
 /// Identity: every field the profile requires.
 pub fn identity_check(p: &Profile, id: &Identity) -> NewCheck {
-    let mut missing = Vec::new();
-    for f in &p.intake.identity_fields {
-        let (ok, name) = match f {
-            IdentityField::Name => (!id.name.trim().is_empty(), "họ tên"),
-            IdentityField::Title => (!id.title.trim().is_empty(), "chức danh"),
-            IdentityField::Organisation => (!id.organisation.trim().is_empty(), "cơ quan, đơn vị"),
-            IdentityField::Email => (id.email.contains('@'), "địa chỉ thư điện tử"),
-            IdentityField::PhoneOrAddress => (
-                !id.phone.trim().is_empty() || !id.address.trim().is_empty(),
-                "số điện thoại hoặc địa chỉ liên lạc",
-            ),
-        };
-        if !ok {
-            missing.push(name);
-        }
-    }
-    let a = &p.intake.identity_article;
-    if missing.is_empty() {
-        check("identity", PASS, a, "")
-    } else {
-        check(
-            "identity",
-            FAIL,
-            a,
-            format!("thiếu: {}", missing.join(", ")),
-        )
-    }
+    let (status, detail) = crate::domain::checks::identity(&p.intake.identity_fields, id);
+    check("identity", status, &p.intake.identity_article, detail)
 }
 
 /// What an attachment turned out to be.

@@ -693,6 +693,90 @@ impl Store {
         })
     }
 
+    /// Complete or correct the submitter's identity: after the board asked them for what was
+    /// missing (the return-for-revision letter), or from a phone call. The stored identity is
+    /// replaced by `who` (the confidentiality flag is kept), the search index's submitter words
+    /// follow, the identity check runs again, and the audit row names the fields changed.
+    /// Who may confirm a source may do this; a note (how the details were obtained) is required.
+    /// Returns the identity check's new status and detail.
+    pub fn set_submitter(
+        &mut self,
+        ctx: &Ctx,
+        id: i64,
+        who: &Identity,
+        note: &str,
+    ) -> Result<(String, String)> {
+        let actor = self.actor(&ctx.actor, &ctx.now_text())?;
+        let profile = self.profile.clone();
+        if note.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "phải ghi chú thông tin người gửi lấy từ đâu (--note)",
+                "a note is required: where the submitter's details came from (--note)",
+            ));
+        }
+        self.write(|tx| {
+            let item = load_item(tx, id)?;
+            workflow::apply(&profile, &item.facts(), &actor, &Action::ConfirmSource)?;
+            let old = &item.submitter;
+            let changed: Vec<&str> = [
+                ("name", old.name != who.name),
+                ("title", old.title != who.title),
+                ("organisation", old.organisation != who.organisation),
+                ("email", old.email != who.email),
+                ("phone", old.phone != who.phone),
+                ("address", old.address != who.address),
+            ]
+            .into_iter()
+            .filter(|(_, c)| *c)
+            .map(|(f, _)| f)
+            .collect();
+            let (status, detail) =
+                crate::domain::checks::identity(&profile.intake.identity_fields, who);
+            if changed.is_empty() {
+                return Ok((status.to_string(), detail));
+            }
+            tx.execute(
+                "UPDATE items SET sub_name = ?2, sub_title = ?3, sub_org = ?4, sub_email = ?5,
+                    sub_phone = ?6, sub_address = ?7, updated_at = ?8
+                 WHERE id = ?1",
+                params![
+                    id,
+                    who.name,
+                    who.title,
+                    who.organisation,
+                    who.email,
+                    who.phone,
+                    who.address,
+                    ctx.now_text()
+                ],
+            )?;
+            let mut now = who.clone();
+            now.confidential = old.confidential;
+            index_text(
+                tx,
+                id,
+                &item.title,
+                &format!("{}\n{}", item.lead, item.body),
+                &now.display(),
+            )?;
+            recheck(tx, id, "identity", status, &detail)?;
+            append(
+                tx,
+                ctx,
+                AuditWrite {
+                    item_id: Some(id),
+                    action: &format!("submitter:{}", changed.join(",")),
+                    from_state: Some(item.state.as_str()),
+                    to_state: Some(item.state.as_str()),
+                    reasons: &[],
+                    note,
+                    version: Some(item.version),
+                },
+            )?;
+            Ok((status.to_string(), detail))
+        })
+    }
+
     pub fn confirmations(&self, id: i64) -> Result<Vec<Confirmation>> {
         let mut stmt = self.conn.prepare(
             "SELECT what, how, login, at, note FROM confirmations WHERE item_id = ?1 ORDER BY id",
@@ -837,12 +921,18 @@ fn recheck_attribution(
     a: &crate::domain::item::Attribution,
 ) -> Result<()> {
     let (status, detail) = crate::domain::checks::attribution(a);
+    recheck(conn, id, "attribution", status, &detail)
+}
+
+/// Store a check's new result, if the item has that check and the result changed, and keep
+/// `check_flags` in step with the item's checks.
+fn recheck(conn: &Connection, id: i64, code: &str, status: &str, detail: &str) -> Result<()> {
     let changed = conn
         .prepare_cached(
-            "UPDATE checks SET status = ?2, detail = ?3
-             WHERE item_id = ?1 AND code = 'attribution' AND (status <> ?2 OR detail <> ?3)",
+            "UPDATE checks SET status = ?3, detail = ?4
+             WHERE item_id = ?1 AND code = ?2 AND (status <> ?3 OR detail <> ?4)",
         )?
-        .execute(params![id, status, detail])?;
+        .execute(params![id, code, status, detail])?;
     if changed > 0 {
         let checks: Vec<(String, String)> = conn
             .prepare_cached("SELECT code, status FROM checks WHERE item_id = ?1")?
