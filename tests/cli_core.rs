@@ -130,6 +130,67 @@ fn a_secretary_enters_and_triages_an_item_from_the_command_line() {
     ok(&db, &["audit", "verify"]);
 }
 
+/// Entering by hand a text the board already has says so (the importer's duplicate check, the
+/// profile's article), and the submitter's details can be completed afterwards: the identity
+/// check runs again.
+#[test]
+fn adding_a_known_text_says_so_and_the_submitter_can_be_completed() {
+    let (d, db) = fresh("thads-hai-duong");
+    let body = d.path().join("tin.txt");
+    std::fs::write(
+        &body,
+        "Sáng ngày 20/11/2026, Chi cục Thi hành án dân sự huyện Tứ Kỳ tổ chức hội nghị sơ kết \
+         công tác 6 tháng đầu năm. Hội nghị đã thảo luận, đánh giá kết quả và đề ra phương \
+         hướng nhiệm vụ trong thời gian tới.",
+    )
+    .expect("write");
+    let b = body.to_str().expect("utf8");
+    let add = |title: &str| ok(&db, &["--json", "add", "--title", title, "--body-file", b]);
+    let first: serde_json::Value = serde_json::from_str(&add("Hội nghị sơ kết")).expect("json");
+    assert_eq!(first["duplicates"], serde_json::json!([]));
+    let first = first["id"].as_i64().expect("id");
+    let again: serde_json::Value = serde_json::from_str(&add("Hội nghị sơ kết")).expect("json");
+    assert_eq!(again["duplicates"][0]["id"], first);
+    assert_eq!(again["duplicates"][0]["similarity"], 1.0);
+    let shown = ok(
+        &db,
+        &["add", "--title", "Hội nghị sơ kết", "--body-file", b],
+    );
+    assert!(
+        shown.contains(&format!("#{first} (100%)")) && shown.contains("Điều 10"),
+        "{shown}"
+    );
+
+    // An item added by hand has no intake checks: completing its submitter changes the
+    // details and says what the identity rule still lacks.
+    let id = first.to_string();
+    let out = ok(
+        &db,
+        &[
+            "submitter",
+            &id,
+            "--name",
+            "Lê Văn Nam",
+            "--phone",
+            "0912 000 111",
+            "--note",
+            "gọi điện",
+        ],
+    );
+    assert!(out.contains("Lê Văn Nam"), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["--json", "show", &id])).expect("json");
+    assert_eq!(v["item"]["submitter"]["phone"], "0912 000 111");
+    let e = err(
+        &db,
+        "vi",
+        &["submitter", &id, "--phone", "1", "--note", ""],
+        3,
+    );
+    assert!(e.contains("--note"), "{e}");
+    ok(&db, &["audit", "verify"]);
+}
+
 #[test]
 fn bad_input_gives_one_clear_line_and_changes_nothing() {
     let (d, db) = fresh("thads-hai-duong");

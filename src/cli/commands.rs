@@ -640,14 +640,57 @@ fn add(g: &Global, a: &super::AddArgs, lang: Lang) -> R<()> {
     let id = store
         .add_item(&ctx, &new)
         .map_err(|e| store_fail(e, lang, Some(&p)))?;
+    // What the importer would flag: the same or nearly the same text among items published or
+    // pending (the profile's duplicate article). Said, not refused: the secretary decides.
+    let dups = same_text_as(&store, id, &new.title, &new.body)
+        .map_err(|e| store_fail(e, lang, Some(&p)))?;
     if g.json {
-        return print_json(&serde_json::json!({ "id": id }));
+        let d: Vec<_> = dups
+            .iter()
+            .map(|(o, s)| serde_json::json!({ "id": o, "similarity": s }))
+            .collect();
+        return print_json(&serde_json::json!({ "id": id, "duplicates": d }));
     }
     println!(
         "{}",
         tr!(lang, "Đã nhập tin bài số {id}.", "Entered item {id}.")
     );
+    if !dups.is_empty() {
+        let list: Vec<String> = dups
+            .iter()
+            .map(|(o, s)| format!("#{o} ({:.0}%)", s * 100.0))
+            .collect();
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "Lưu ý: nội dung trùng hoặc gần trùng với {} ({}).",
+                "Note: the same or nearly the same text as {} ({}).",
+                list.join(", "),
+                p.intake.duplicate_article
+            )
+        );
+    }
     Ok(())
+}
+
+/// Items other than `id` whose text is the same as or near `title\nbody` (the importer's
+/// duplicate check), with their similarity.
+fn same_text_as(
+    store: &Store,
+    id: i64,
+    title: &str,
+    body: &str,
+) -> crate::store::Result<Vec<(i64, f64)>> {
+    let fp = crate::text::minhash::fingerprint(&crate::store::intake::dup_source(title, body));
+    let keys = crate::text::minhash::band_keys(&crate::text::minhash::signature(&fp.shingles));
+    Ok(
+        crate::intake::import::find_duplicates(store.conn(), &fp.digest, &fp.shingles, &keys)?
+            .into_iter()
+            .filter(|d| d.other_id != id)
+            .map(|d| (d.other_id, d.score))
+            .collect(),
+    )
 }
 
 fn parse_states(v: &[String], lang: Lang) -> R<Vec<State>> {
