@@ -188,6 +188,16 @@ fn adding_a_known_text_says_so_and_the_submitter_can_be_completed() {
         3,
     );
     assert!(e.contains("--note"), "{e}");
+    // Nothing given, or nothing different: said, and nothing written.
+    let rows = audit_rows(&db);
+    let e = err(&db, "en", &["submitter", &id, "--note", "x"], 2);
+    assert!(e.contains("--phone"), "{e}");
+    let same = ok(
+        &db,
+        &["submitter", &id, "--name", "Lê Văn Nam", "--note", "x"],
+    );
+    assert!(same.contains("unchanged"), "{same}");
+    assert_eq!(audit_rows(&db), rows);
     ok(&db, &["audit", "verify"]);
 }
 

@@ -1209,6 +1209,34 @@ fn submitter(g: &Global, a: &super::SubmitterArgs, lang: Lang) -> R<()> {
                 .to_string();
         }
     }
+    if [&a.name, &a.title, &a.org, &a.email, &a.phone, &a.address]
+        .iter()
+        .all(|v| v.is_none())
+    {
+        return Err(fail(
+            exit::USAGE,
+            tr!(
+                lang,
+                "cho ít nhất một trong --name, --title, --org, --email, --phone, --address",
+                "give at least one of --name, --title, --org, --email, --phone, --address"
+            ),
+        ));
+    }
+    if who == item.submitter {
+        if g.json {
+            return print_json(&serde_json::json!({ "id": a.id, "unchanged": true }));
+        }
+        println!(
+            "{}",
+            tr!(
+                lang,
+                "Thông tin người gửi tin bài {} không thay đổi.",
+                "The submitter of item {} is unchanged.",
+                a.id
+            )
+        );
+        return Ok(());
+    }
     let (status, detail) = store
         .set_submitter(&ctx, a.id, &who, &clean(&a.note))
         .map_err(|e| store_fail(e, lang, Some(&p)))?;
