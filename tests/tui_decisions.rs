@@ -116,3 +116,59 @@ fn the_palette_reaches_withdraw_and_confirm_in_both_languages() {
         );
     }
 }
+
+#[test]
+fn the_submitter_details_are_completed_from_the_item_screen() {
+    let (_d, path) = demo(80);
+    let id = first_in(&path, "received");
+    let before = Store::open(&path).unwrap().item(id).unwrap().submitter;
+    let mut sec = app(&path, SECRETARY, Lang::En);
+    press(&mut sec, &format!("# {id} <Enter> S"));
+    // Every detail, with its value now.
+    let shown = screen(&mut sec, 120, 40);
+    assert!(
+        shown.contains("Complete the submitter's details"),
+        "{shown}"
+    );
+    for label in [
+        "name",
+        "title",
+        "agency or unit",
+        "e-mail",
+        "phone",
+        "address",
+    ] {
+        assert!(shown.contains(label), "{label}: {shown}");
+    }
+    // The phone (fifth); the prompt holds the value now, cleared and typed again.
+    press(
+        &mut sec,
+        "j j j j <Enter> <C-u> 0912 <Space> 000 <Space> 111 <Enter>",
+    );
+    // Where the details came from is required.
+    press(&mut sec, "<Enter>");
+    assert!(
+        sec.state.modal.is_some(),
+        "an empty note keeps the prompt open"
+    );
+    press(&mut sec, "trả <Space> lời <Space> thư <Enter>");
+    let shown = screen(&mut sec, 120, 40);
+    assert!(shown.contains("submitter updated"), "{shown}");
+    let s = Store::open(&path).unwrap();
+    let after = s.item(id).unwrap().submitter;
+    assert_eq!(after.phone, "0912 000 111");
+    assert_eq!(
+        (after.name, after.email),
+        (before.name, before.email),
+        "the other details are kept"
+    );
+    let log = s.audit_log(Some(id), None).unwrap();
+    let rec = &log.last().unwrap().record;
+    assert_eq!(rec.action, "submitter:phone");
+    assert_eq!(rec.note, "trả lời thư");
+    // Esc at the picker changes nothing.
+    let n = log.len();
+    press(&mut sec, "S <Esc>");
+    assert!(sec.state.flow.is_none());
+    assert_eq!(s.audit_log(Some(id), None).unwrap().len(), n);
+}

@@ -107,10 +107,13 @@ pub enum FlowKind {
     /// The secretary's record that the source (or attribution) was confirmed by contacting
     /// someone (not a state change).
     Confirm,
+    /// Complete or correct one of the submitter's details (name, title, organisation, e-mail,
+    /// phone, address) once they answered; the identity check runs again (not a state change).
+    Submitter,
 }
 
 impl FlowKind {
-    pub const ALL: [FlowKind; 11] = [
+    pub const ALL: [FlowKind; 12] = [
         FlowKind::Step,
         FlowKind::Triage,
         FlowKind::Assign,
@@ -122,6 +125,7 @@ impl FlowKind {
         FlowKind::Publish,
         FlowKind::Withdraw,
         FlowKind::Confirm,
+        FlowKind::Submitter,
     ];
 
     /// A probe action with placeholder parameters (to ask the workflow whether it is allowed).
@@ -171,7 +175,7 @@ impl FlowKind {
                 reasons: vec![],
                 note: "x".into(),
             },
-            FlowKind::Confirm => Action::ConfirmSource,
+            FlowKind::Confirm | FlowKind::Submitter => Action::ConfirmSource,
         }
     }
 
@@ -190,6 +194,10 @@ impl FlowKind {
             FlowKind::Confirm => lang.pick(
                 "ghi đã xác minh nguồn (đã liên hệ)",
                 "record the source confirmed (contacted)",
+            ),
+            FlowKind::Submitter => lang.pick(
+                "bổ sung thông tin người gửi",
+                "complete the submitter's details",
             ),
         }
     }
@@ -219,6 +227,9 @@ pub struct Flow {
     /// What was confirmed (`source` or `attribution`) and how (confirm flow).
     pub what: Option<String>,
     pub how: Option<ContactMethod>,
+    /// Which of the submitter's details, and its new value (submitter flow).
+    pub field: Option<String>,
+    pub value: Option<String>,
 }
 
 impl Flow {
@@ -246,7 +257,7 @@ impl Flow {
             },
             FlowKind::Publish => Action::Publish,
             FlowKind::Withdraw => Action::Withdraw { reasons, note },
-            FlowKind::Confirm => Action::ConfirmSource,
+            FlowKind::Confirm | FlowKind::Submitter => Action::ConfirmSource,
         }
     }
 }
@@ -260,6 +271,7 @@ pub enum PickPurpose {
     Opinion,
     ConfirmWhat,
     ConfirmHow,
+    SubmitterField,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -314,6 +326,8 @@ pub enum PromptKind {
     TagPattern,
     Note,
     FlowNote,
+    /// The new value of one of the submitter's details (submitter flow).
+    FlowValue,
 }
 
 #[derive(Debug, Clone)]
@@ -564,6 +578,14 @@ pub enum Effect {
         id: i64,
         what: String,
         how: ContactMethod,
+        note: String,
+    },
+    /// Set one of the submitter's details (`field`: name, title, organisation, email, phone,
+    /// address).
+    SetSubmitter {
+        id: i64,
+        field: String,
+        value: String,
         note: String,
     },
     TagPattern(Expr),
@@ -1010,6 +1032,8 @@ fn start_flow(s: &mut State, kind: FlowKind, bulk: bool) -> Vec<Effect> {
         failed_checks: vec![],
         what: None,
         how: None,
+        field: None,
+        value: None,
     };
     if bulk {
         if !kind.bulk() {
@@ -1191,6 +1215,44 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             false,
             PickPurpose::ConfirmHow,
         )),
+        FlowKind::Submitter if flow.field.is_none() => {
+            let who = s.item.as_ref().map(|i| i.data.item.submitter.clone());
+            let who = who.unwrap_or_default();
+            Some(picker(
+                lang.pick(
+                    "Bổ sung thông tin người gửi: chọn ô",
+                    "Complete the submitter's details: pick one",
+                )
+                .into(),
+                SUBMITTER_FIELDS
+                    .iter()
+                    .map(|(key, vi, en)| {
+                        let now = submitter_field(&who, key);
+                        PickItem::new(
+                            *key,
+                            lang.pick(vi, en),
+                            if now.is_empty() {
+                                lang.pick("(chưa có)", "(none)").to_string()
+                            } else {
+                                super::safe(&now)
+                            },
+                        )
+                    })
+                    .collect(),
+                false,
+                PickPurpose::SubmitterField,
+            ))
+        }
+        FlowKind::Submitter if flow.value.is_none() => {
+            let who = s.item.as_ref().map(|i| i.data.item.submitter.clone());
+            Some(Modal::Prompt {
+                kind: PromptKind::FlowValue,
+                text: submitter_field(
+                    &who.unwrap_or_default(),
+                    flow.field.as_deref().unwrap_or(""),
+                ),
+            })
+        }
         FlowKind::Return if flow.reasons.is_none() => {
             Some(reasons_picker(ReasonKind::Return, &flow.failed_checks))
         }
@@ -1209,6 +1271,7 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
         | FlowKind::Opinion
         | FlowKind::Withdraw
         | FlowKind::Confirm
+        | FlowKind::Submitter
             if flow.note.is_none() =>
         {
             Some(note_prompt)
@@ -1236,6 +1299,17 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             let action = flow.action();
             s.flow = None;
             s.info(lang.pick("đang ghi…", "saving…").into());
+            if flow.kind == FlowKind::Submitter {
+                let Some(&(id, _)) = flow.targets.first() else {
+                    return vec![];
+                };
+                return vec![Effect::SetSubmitter {
+                    id,
+                    field: flow.field.unwrap_or_default(),
+                    value: flow.value.unwrap_or_default(),
+                    note: flow.note.unwrap_or_default(),
+                }];
+            }
             if flow.kind == FlowKind::Confirm {
                 let Some(&(id, _)) = flow.targets.first() else {
                     return vec![];
@@ -1349,6 +1423,12 @@ fn picked(s: &mut State, p: Picker) -> Vec<Effect> {
         PickPurpose::ConfirmHow => {
             if let Some(f) = s.flow.as_mut() {
                 f.how = chosen.first().and_then(|c| ContactMethod::parse(c));
+            }
+            advance_flow(s)
+        }
+        PickPurpose::SubmitterField => {
+            if let Some(f) = s.flow.as_mut() {
+                f.field = chosen.first().cloned();
             }
             advance_flow(s)
         }
@@ -1496,7 +1576,11 @@ fn submit_prompt(s: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
             let required = s.flow.as_ref().is_some_and(|f| {
                 matches!(
                     f.kind,
-                    FlowKind::Reject | FlowKind::Return | FlowKind::Withdraw | FlowKind::Confirm
+                    FlowKind::Reject
+                        | FlowKind::Return
+                        | FlowKind::Withdraw
+                        | FlowKind::Confirm
+                        | FlowKind::Submitter
                 ) || (f.kind == FlowKind::Opinion && f.opinion == Some(Opinion::Disagree))
             });
             if required && text.trim().is_empty() {
@@ -1515,7 +1599,61 @@ fn submit_prompt(s: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
             }
             advance_flow(s)
         }
+        PromptKind::FlowValue => {
+            if let Some(f) = s.flow.as_mut() {
+                f.value = Some(
+                    crate::text::sanitize::one_line(&crate::text_input(text.trim()))
+                        .trim()
+                        .to_string(),
+                );
+            }
+            advance_flow(s)
+        }
     }
+}
+
+/// The submitter's details the console can set: key (as `Effect::SetSubmitter` takes it),
+/// Vietnamese and English labels.
+pub const SUBMITTER_FIELDS: [(&str, &str, &str); 6] = [
+    ("name", "họ tên", "name"),
+    ("title", "chức danh", "title"),
+    ("organisation", "cơ quan, đơn vị", "agency or unit"),
+    ("email", "thư điện tử", "e-mail"),
+    ("phone", "điện thoại", "phone"),
+    ("address", "địa chỉ", "address"),
+];
+
+/// One of the submitter's details by its key in [`SUBMITTER_FIELDS`].
+pub fn submitter_field(who: &crate::domain::item::Identity, key: &str) -> String {
+    match key {
+        "name" => who.name.clone(),
+        "title" => who.title.clone(),
+        "organisation" => who.organisation.clone(),
+        "email" => who.email.clone(),
+        "phone" => who.phone.clone(),
+        "address" => who.address.clone(),
+        _ => String::new(),
+    }
+}
+
+/// `who` with one detail replaced (keys of [`SUBMITTER_FIELDS`]; others change nothing).
+pub fn with_submitter_field(
+    who: &crate::domain::item::Identity,
+    key: &str,
+    value: &str,
+) -> crate::domain::item::Identity {
+    let mut w = who.clone();
+    let v = value.to_string();
+    match key {
+        "name" => w.name = v,
+        "title" => w.title = v,
+        "organisation" => w.organisation = v,
+        "email" => w.email = v,
+        "phone" => w.phone = v,
+        "address" => w.address = v,
+        _ => {}
+    }
+    w
 }
 
 fn palette_entries(s: &State, query: &str) -> Vec<(Cmd, String)> {

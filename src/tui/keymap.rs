@@ -230,6 +230,12 @@ const ITEM: &[Binding] = &[
         "ghi đã xác minh nguồn/trích dẫn (cách liên hệ, ghi chú)",
         "record source/attribution confirmed (how, note)",
     ),
+    b(
+        "S",
+        Cmd::Decide(FlowKind::Submitter),
+        "bổ sung thông tin người gửi (chọn ô, giá trị, ghi chú)",
+        "complete the submitter's details (field, value, note)",
+    ),
     b("e", Cmd::Edit, "biên tập", "edit"),
     b("n", Cmd::AddNote, "thêm ghi chú", "add a note"),
     b("d", Cmd::Diff, "so sánh các bản sửa", "compare revisions"),

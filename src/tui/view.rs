@@ -600,7 +600,18 @@ fn bottom(s: &State, theme: &Theme, f: &mut Frame, area: Rect, hints: &str) {
                     "Whom you contacted, what they said: ",
                 )
             }
+            PromptKind::FlowNote
+                if s.flow
+                    .as_ref()
+                    .is_some_and(|f| f.kind == crate::tui::app::FlowKind::Submitter) =>
+            {
+                lang.pick(
+                    "Thông tin lấy từ đâu (thư trả lời, điện thoại…): ",
+                    "Where the details came from (reply, phone…): ",
+                )
+            }
             PromptKind::FlowNote => lang.pick("Ghi chú lý do: ", "Note (reason): "),
+            PromptKind::FlowValue => lang.pick("Giá trị mới: ", "New value: "),
         };
         let shown = safe(text);
         let room = (area.width as usize).saturating_sub(label.width() + 1);
