@@ -628,6 +628,63 @@ fn completing_the_submitter_details_clears_the_identity_check() {
     );
 }
 
+/// An imported item flagged as a near-duplicate and then rewritten by an editor is looked at
+/// again: its duplicate check, matches and score follow its text as edited, both ways.
+#[test]
+fn an_edited_item_is_checked_for_duplicates_again() {
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    let base = prose(42, 20);
+    let mut paths = Vec::new();
+    for (k, (id, text)) in [
+        ("e1", base.clone()),
+        ("e2", base.replacen("hội nghị", "hội thảo", 1)),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = d.path().join(format!("e{k}.eml"));
+        fs::write(&p, Mail::new(id, "Bài", text).bytes()).unwrap();
+        paths.push(p);
+    }
+    let s = import_paths(&mut st, &ctx(), &paths, &opts()).unwrap();
+    let (original, copy) = (s.items[0], s.items[1]);
+    let item = st.item(copy).unwrap();
+    assert!(item.check_flags.contains('D'), "{}", item.check_flags);
+    let matches = |st: &bientap::store::Store| -> Vec<i64> {
+        st.conn()
+            .prepare("SELECT other_id FROM dup_matches WHERE item_id = ?1")
+            .unwrap()
+            .query_map([copy], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(matches(&st), [original]);
+
+    // Rewritten: no longer anyone's copy.
+    let mut c = item.content();
+    c.body = prose(77, 20);
+    st.edit(&ctx(), copy, item.version, &c, "viết lại").unwrap();
+    let item = st.item(copy).unwrap();
+    assert_eq!(check(&st.checks(copy).unwrap(), "duplicate").status, "pass");
+    assert!(!item.check_flags.contains('D'), "{}", item.check_flags);
+    assert_eq!(item.dup_score, None);
+    assert!(matches(&st).is_empty());
+
+    // Edited back into a copy of the original: flagged again, itself never its own match.
+    let mut c = item.content();
+    c.body = base.clone();
+    st.edit(&ctx(), copy, item.version, &c, "").unwrap();
+    let item = st.item(copy).unwrap();
+    let dc = check(&st.checks(copy).unwrap(), "duplicate").clone();
+    assert_eq!(dc.status, "fail");
+    assert!(dc.detail.contains(&format!("#{original}")), "{}", dc.detail);
+    assert!(item.check_flags.contains('D'));
+    assert_eq!(item.dup_score, Some(1.0));
+    assert_eq!(matches(&st), [original]);
+}
+
 #[test]
 fn plain_folder_one_submission_per_subfolder_and_per_document() {
     let d = tempfile::tempdir().unwrap();

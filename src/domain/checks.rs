@@ -92,3 +92,23 @@ pub fn identity(fields: &[IdentityField], id: &Identity) -> (&'static str, Strin
         (FAIL, format!("thiếu: {}", missing.join(", ")))
     }
 }
+
+/// Duplicates (000/001 Điều 10.2.d): the items with the same or nearly the same text, given as
+/// (item, similarity, exact), most similar first. Returns the status and the detail shown.
+pub fn duplicate(matches: &[(i64, f64, bool)]) -> (&'static str, String) {
+    if matches.is_empty() {
+        return (PASS, String::new());
+    }
+    let list: Vec<String> = matches
+        .iter()
+        .take(5)
+        .map(|(id, score, exact)| {
+            if *exact {
+                format!("#{id} (trùng hoàn toàn)")
+            } else {
+                format!("#{id} ({:.0}%)", score * 100.0)
+            }
+        })
+        .collect();
+    (FAIL, format!("trùng với {}", list.join(", ")))
+}

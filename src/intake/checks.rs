@@ -646,27 +646,12 @@ pub fn cleaned_check(removed: usize) -> NewCheck {
 
 /// Duplicates: exact (same content digest) or near (Jaccard ≥ 0.8).
 pub fn duplicate_check(p: &Profile, dups: &[DupMatch]) -> NewCheck {
-    let a = &p.intake.duplicate_article;
-    if dups.is_empty() {
-        return check("duplicate", PASS, a, "");
-    }
-    let list: Vec<String> = dups
+    let m: Vec<(i64, f64, bool)> = dups
         .iter()
-        .take(5)
-        .map(|d| {
-            if d.exact {
-                format!("#{} (trùng hoàn toàn)", d.other_id)
-            } else {
-                format!("#{} ({:.0}%)", d.other_id, d.score * 100.0)
-            }
-        })
+        .map(|d| (d.other_id, d.score, d.exact))
         .collect();
-    check(
-        "duplicate",
-        FAIL,
-        a,
-        format!("trùng với {}", list.join(", ")),
-    )
+    let (status, detail) = crate::domain::checks::duplicate(&m);
+    check("duplicate", status, &p.intake.duplicate_article, detail)
 }
 
 /// Hashes strings with one xxh3 call (short word pairs; no need for a keyed hash here). The

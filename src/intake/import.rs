@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::domain::item::Identity;
 use crate::domain::profile::{Capability, Profile};
 use crate::i18n::Lang;
-use crate::store::intake::{self as sti, DupMatch, IndexText, IntakeRecord, NewAttachment};
+use crate::store::intake::{self as sti, IndexText, IntakeRecord, NewAttachment};
 use crate::store::{identity, Ctx, NewItem, Store, StoreError};
 use crate::text::minhash;
 use crate::tr;
@@ -27,11 +27,6 @@ use super::blobs::{sha256_hex, BlobBatch};
 use super::checks;
 use super::message::{self, Limits, ParsedMessage, RawAttachment, Refusal};
 use super::signature;
-
-/// Similarity from which a candidate is a near-duplicate (exact Jaccard on stored text).
-pub const NEAR_DUP: f64 = 0.8;
-/// Most LSH candidates confirmed per message.
-pub const MAX_CANDIDATES: usize = 50;
 
 /// Where one submission comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -711,97 +706,9 @@ fn prepare(
 
 // -------------------------------------------------------------------------------- duplicates
 
-/// Duplicates of a text among items published or pending: exact by content digest, near by
-/// LSH candidates confirmed with exact Jaccard on the candidates' stored text.
-pub fn find_duplicates(
-    conn: &rusqlite::Connection,
-    content_digest: &str,
-    shingles: &[u64],
-    band_keys: &[u64],
-) -> Result<Vec<DupMatch>, StoreError> {
-    find_duplicates_cached(
-        conn,
-        content_digest,
-        shingles,
-        band_keys,
-        &mut ShingleCache::default(),
-    )
-}
-
-/// Shingles of stored items (title and body as stored, never changed by import), kept across
-/// the messages of a run so that a candidate met again is not folded and shingled again. The
-/// candidate's state is still read from the database each time.
-#[derive(Debug, Default)]
-pub struct ShingleCache {
-    map: std::collections::HashMap<i64, Vec<u64>>,
-    /// `PRAGMA data_version` when the cache was last known valid (the importer clears it
-    /// when another connection has committed since).
-    data_version: Option<i64>,
-}
-
-impl ShingleCache {
-    /// Most items kept (about 7 KB each for a 20 KB message); beyond, the cache starts again.
-    pub const CAPACITY: usize = 4096;
-
-    pub fn insert(&mut self, id: i64, shingles: Vec<u64>) {
-        if self.map.len() >= Self::CAPACITY {
-            self.map.clear();
-        }
-        self.map.insert(id, shingles);
-    }
-}
-
-/// [`find_duplicates`] with a [`ShingleCache`] of candidates' shingles.
-pub fn find_duplicates_cached(
-    conn: &rusqlite::Connection,
-    content_digest: &str,
-    shingles: &[u64],
-    band_keys: &[u64],
-    cache: &mut ShingleCache,
-) -> Result<Vec<DupMatch>, StoreError> {
-    let mut out: Vec<DupMatch> = sti::exact_duplicates(conn, content_digest)?
-        .into_iter()
-        .map(|id| DupMatch {
-            other_id: id,
-            score: 1.0,
-            exact: true,
-        })
-        .collect();
-    for id in sti::band_candidates(conn, band_keys, MAX_CANDIDATES)? {
-        if out.iter().any(|d| d.other_id == id) {
-            continue;
-        }
-        let j = if cache.map.contains_key(&id) {
-            if !sti::dup_eligible(conn, id)? {
-                continue;
-            }
-            cache.map.get(&id).map(|o| minhash::jaccard(shingles, o))
-        } else {
-            match sti::dup_text(conn, id)? {
-                Some((t, b)) => {
-                    let other = minhash::shingles(&sti::dup_source(&t, &b));
-                    let j = minhash::jaccard(shingles, &other);
-                    cache.insert(id, other);
-                    Some(j)
-                }
-                None => None,
-            }
-        };
-        if let Some(j) = j.filter(|j| *j >= NEAR_DUP) {
-            out.push(DupMatch {
-                other_id: id,
-                score: j,
-                exact: false,
-            });
-        }
-    }
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.other_id.cmp(&b.other_id))
-    });
-    Ok(out)
-}
+pub use crate::store::intake::{
+    find_duplicates, find_duplicates_cached, ShingleCache, MAX_CANDIDATES, NEAR_DUP,
+};
 
 // ---------------------------------------------------------------------------------- the run
 

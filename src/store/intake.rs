@@ -5,6 +5,8 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::text::minhash;
+
 use super::items::insert_item_unindexed;
 use super::{Ctx, NewItem, Result};
 
@@ -138,13 +140,20 @@ pub fn index_duplicates(
     title: &str,
     body: &str,
 ) -> Result<()> {
-    use crate::text::minhash;
+    index_duplicates_fp(conn, id, old, title, body).map(|_| ())
+}
+
+/// [`index_duplicates`], giving back the new text's fingerprint and band keys.
+fn index_duplicates_fp(
+    conn: &Connection,
+    id: i64,
+    old: Option<(&str, &str)>,
+    title: &str,
+    body: &str,
+) -> Result<(minhash::Fingerprint, Vec<u64>)> {
     let keys_of = |t: &str, b: &str| {
         let fp = minhash::fingerprint(&dup_source(t, b));
-        (
-            minhash::band_keys(&minhash::signature(&fp.shingles)),
-            fp.digest,
-        )
+        (minhash::band_keys(&minhash::signature(&fp.shingles)), fp)
     };
     if let Some((t, b)) = old {
         let (keys, _) = keys_of(t, b);
@@ -155,15 +164,55 @@ pub fn index_duplicates(
             del.execute(params![k as i64, id])?;
         }
     }
-    let (keys, digest) = keys_of(title, body);
+    let (keys, fp) = keys_of(title, body);
     let mut put =
         conn.prepare_cached("INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES (?1, ?2)")?;
-    for k in keys {
-        put.execute(params![k as i64, id])?;
+    for k in &keys {
+        put.execute(params![*k as i64, id])?;
     }
     conn.prepare_cached("UPDATE items SET content_digest = ?2 WHERE id = ?1")?
-        .execute(params![id, digest])?;
-    Ok(())
+        .execute(params![id, fp.digest])?;
+    Ok((fp, keys))
+}
+
+/// After an item's text changed: keep its entries in the near-duplicate index those of the new
+/// text, and, when it has the intake's duplicate check (imported items), look for duplicates of
+/// the new text again: `dup_matches`, `dup_score` and the check's result follow. Returns the
+/// check's new (status, detail), or `None` when the item has no such check.
+pub fn recheck_duplicates(
+    conn: &Connection,
+    id: i64,
+    old: (&str, &str),
+    title: &str,
+    body: &str,
+) -> Result<Option<(&'static str, String)>> {
+    let (fp, keys) = index_duplicates_fp(conn, id, Some(old), title, body)?;
+    let has_check = conn
+        .prepare_cached("SELECT 1 FROM checks WHERE item_id = ?1 AND code = 'duplicate'")?
+        .exists([id])?;
+    if !has_check {
+        return Ok(None);
+    }
+    let dups: Vec<DupMatch> = find_duplicates(conn, &fp.digest, &fp.shingles, &keys)?
+        .into_iter()
+        .filter(|d| d.other_id != id)
+        .collect();
+    conn.prepare_cached("DELETE FROM dup_matches WHERE item_id = ?1")?
+        .execute([id])?;
+    let mut put = conn.prepare_cached(
+        "INSERT OR REPLACE INTO dup_matches(item_id, other_id, score, exact) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for d in &dups {
+        put.execute(params![id, d.other_id, d.score, d.exact])?;
+    }
+    let best = dups.iter().map(|d| d.score).reduce(f64::max);
+    conn.prepare_cached("UPDATE items SET dup_score = ?2 WHERE id = ?1")?
+        .execute(params![id, best])?;
+    let m: Vec<(i64, f64, bool)> = dups
+        .iter()
+        .map(|d| (d.other_id, d.score, d.exact))
+        .collect();
+    Ok(Some(crate::domain::checks::duplicate(&m)))
 }
 
 /// Items with the same content digest that are published or pending (not rejected/withdrawn).
@@ -213,6 +262,103 @@ pub fn dup_eligible(conn: &Connection, id: i64) -> Result<bool> {
         "SELECT 1 FROM items WHERE id = ?1 AND state NOT IN ('rejected','withdrawn')",
     )?;
     Ok(stmt.exists([id])?)
+}
+
+/// Similarity from which a candidate is a near-duplicate (exact Jaccard on stored text).
+pub const NEAR_DUP: f64 = 0.8;
+/// Most LSH candidates confirmed per message.
+pub const MAX_CANDIDATES: usize = 50;
+
+/// Duplicates of a text among items published or pending: exact by content digest, near by
+/// LSH candidates confirmed with exact Jaccard on the candidates' stored text.
+pub fn find_duplicates(
+    conn: &Connection,
+    content_digest: &str,
+    shingles: &[u64],
+    band_keys: &[u64],
+) -> Result<Vec<DupMatch>> {
+    find_duplicates_cached(
+        conn,
+        content_digest,
+        shingles,
+        band_keys,
+        &mut ShingleCache::default(),
+    )
+}
+
+/// Shingles of stored items (title and body as stored, never changed by import), kept across
+/// the messages of a run so that a candidate met again is not folded and shingled again. The
+/// candidate's state is still read from the database each time.
+#[derive(Debug, Default)]
+pub struct ShingleCache {
+    pub(crate) map: std::collections::HashMap<i64, Vec<u64>>,
+    /// `PRAGMA data_version` when the cache was last known valid (the importer clears it
+    /// when another connection has committed since).
+    pub(crate) data_version: Option<i64>,
+}
+
+impl ShingleCache {
+    /// Most items kept (about 7 KB each for a 20 KB message); beyond, the cache starts again.
+    pub const CAPACITY: usize = 4096;
+
+    pub fn insert(&mut self, id: i64, shingles: Vec<u64>) {
+        if self.map.len() >= Self::CAPACITY {
+            self.map.clear();
+        }
+        self.map.insert(id, shingles);
+    }
+}
+
+/// [`find_duplicates`] with a [`ShingleCache`] of candidates' shingles.
+pub fn find_duplicates_cached(
+    conn: &Connection,
+    content_digest: &str,
+    shingles: &[u64],
+    band_keys: &[u64],
+    cache: &mut ShingleCache,
+) -> Result<Vec<DupMatch>> {
+    let mut out: Vec<DupMatch> = exact_duplicates(conn, content_digest)?
+        .into_iter()
+        .map(|id| DupMatch {
+            other_id: id,
+            score: 1.0,
+            exact: true,
+        })
+        .collect();
+    for id in band_candidates(conn, band_keys, MAX_CANDIDATES)? {
+        if out.iter().any(|d| d.other_id == id) {
+            continue;
+        }
+        let j = if cache.map.contains_key(&id) {
+            if !dup_eligible(conn, id)? {
+                continue;
+            }
+            cache.map.get(&id).map(|o| minhash::jaccard(shingles, o))
+        } else {
+            match dup_text(conn, id)? {
+                Some((t, b)) => {
+                    let other = minhash::shingles(&dup_source(&t, &b));
+                    let j = minhash::jaccard(shingles, &other);
+                    cache.insert(id, other);
+                    Some(j)
+                }
+                None => None,
+            }
+        };
+        if let Some(j) = j.filter(|j| *j >= NEAR_DUP) {
+            out.push(DupMatch {
+                other_id: id,
+                score: j,
+                exact: false,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.other_id.cmp(&b.other_id))
+    });
+    Ok(out)
 }
 
 /// Keep the near-duplicate parameters in the meta table; returns the stored value when it

@@ -614,13 +614,15 @@ impl Store {
             // in the author, source or date of quoted material clears it (and the queue's flag).
             recheck_attribution(tx, id, &content.attribution)?;
             if (item.title.as_str(), item.body.as_str()) != (content.title.as_str(), content.body.as_str()) {
-                super::intake::index_duplicates(
+                if let Some((status, detail)) = super::intake::recheck_duplicates(
                     tx,
                     id,
-                    Some((&item.title, &item.body)),
+                    (&item.title, &item.body),
                     &content.title,
                     &content.body,
-                )?;
+                )? {
+                    recheck(tx, id, "duplicate", status, &detail)?;
+                }
             }
             append(
                 tx,
