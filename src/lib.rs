@@ -25,6 +25,15 @@ pub fn text_input(s: &str) -> String {
     text::sanitize::clean_input(s).text
 }
 
+/// [`text_input`] for a one-line value (a name, a phone number): line ends and tabs become
+/// spaces, and the ends are trimmed.
+pub fn text_input_line(s: &str) -> String {
+    text_input(s)
+        .replace(['\n', '\r', '\t'], " ")
+        .trim()
+        .to_string()
+}
+
 /// Open the console for the caller (the OS login, or with `--as` under root another login).
 pub fn tui_entry(g: &cli::Global, lang: i18n::Lang) -> Result<(), String> {
     let db =

@@ -1191,28 +1191,18 @@ fn submitter(g: &Global, a: &super::SubmitterArgs, lang: Lang) -> R<()> {
     let mut store = open(g, lang)?;
     let p = store.profile().clone();
     let ctx = ctx_for(g, lang)?;
-    let item = store
-        .item(a.id)
-        .map_err(|e| store_fail(e, lang, Some(&p)))?;
-    let mut who = item.submitter.clone();
-    for (field, given) in [
-        (&mut who.name, &a.name),
-        (&mut who.title, &a.title),
-        (&mut who.organisation, &a.org),
-        (&mut who.email, &a.email),
-        (&mut who.phone, &a.phone),
-        (&mut who.address, &a.address),
-    ] {
-        if let Some(v) = given {
-            *field = crate::text::sanitize::one_line(&clean(v))
-                .trim()
-                .to_string();
-        }
-    }
-    if [&a.name, &a.title, &a.org, &a.email, &a.phone, &a.address]
-        .iter()
-        .all(|v| v.is_none())
-    {
+    let changes: Vec<(&str, String)> = [
+        ("name", &a.name),
+        ("title", &a.title),
+        ("organisation", &a.org),
+        ("email", &a.email),
+        ("phone", &a.phone),
+        ("address", &a.address),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_deref().map(|v| (k, crate::text_input_line(v))))
+    .collect();
+    if changes.is_empty() {
         return Err(fail(
             exit::USAGE,
             tr!(
@@ -1222,7 +1212,10 @@ fn submitter(g: &Global, a: &super::SubmitterArgs, lang: Lang) -> R<()> {
             ),
         ));
     }
-    if who == item.submitter {
+    let u = store
+        .set_submitter(&ctx, a.id, &changes, &clean(&a.note))
+        .map_err(|e| store_fail(e, lang, Some(&p)))?;
+    if u.changed.is_empty() {
         if g.json {
             return print_json(&serde_json::json!({ "id": a.id, "unchanged": true }));
         }
@@ -1237,18 +1230,15 @@ fn submitter(g: &Global, a: &super::SubmitterArgs, lang: Lang) -> R<()> {
         );
         return Ok(());
     }
-    let (status, detail) = store
-        .set_submitter(&ctx, a.id, &who, &clean(&a.note))
-        .map_err(|e| store_fail(e, lang, Some(&p)))?;
-    let verdict = if status == crate::domain::checks::PASS {
+    let verdict = if u.status == crate::domain::checks::PASS {
         tr!(lang, "đủ", "complete").to_string()
     } else {
-        tr!(lang, "còn {}", "still {}", detail)
+        tr!(lang, "còn {}", "still {}", u.detail)
     };
     if g.json {
         println!(
             "{}",
-            serde_json::json!({ "id": a.id, "identity": status, "detail": detail })
+            serde_json::json!({ "id": a.id, "identity": u.status, "detail": u.detail })
         );
     } else {
         println!(
@@ -1258,7 +1248,7 @@ fn submitter(g: &Global, a: &super::SubmitterArgs, lang: Lang) -> R<()> {
                 "Đã cập nhật người gửi tin bài {}: {}; thông tin người gửi {}.",
                 "Updated the submitter of item {}: {}; submitter details {}.",
                 a.id,
-                who.display(),
+                u.submitter.display(),
                 verdict
             )
         );

@@ -112,6 +112,39 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// The details a board completes or corrects after intake, by the key `bientap submitter`,
+    /// the console and the audit log name them.
+    pub const DETAILS: [&'static str; 6] =
+        ["name", "title", "organisation", "email", "phone", "address"];
+
+    /// One of [`Identity::DETAILS`] by its key.
+    pub fn detail(&self, key: &str) -> Option<&str> {
+        let d = match key {
+            "name" => &self.name,
+            "title" => &self.title,
+            "organisation" => &self.organisation,
+            "email" => &self.email,
+            "phone" => &self.phone,
+            "address" => &self.address,
+            _ => return None,
+        };
+        Some(d)
+    }
+
+    /// [`Identity::detail`], to change it.
+    pub fn detail_mut(&mut self, key: &str) -> Option<&mut String> {
+        let d = match key {
+            "name" => &mut self.name,
+            "title" => &mut self.title,
+            "organisation" => &mut self.organisation,
+            "email" => &mut self.email,
+            "phone" => &mut self.phone,
+            "address" => &mut self.address,
+            _ => return None,
+        };
+        Some(d)
+    }
+
     pub fn display(&self) -> String {
         let mut s = self.name.clone();
         if !self.organisation.is_empty() {

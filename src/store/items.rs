@@ -695,19 +695,20 @@ impl Store {
         })
     }
 
-    /// Complete or correct the submitter's identity: after the board asked them for what was
-    /// missing (the return-for-revision letter), or from a phone call. The stored identity is
-    /// replaced by `who` (the confidentiality flag is kept), the search index's submitter words
+    /// Complete or correct the submitter's details: after the board asked them for what was
+    /// missing (the return-for-revision letter), or from a phone call. `changes` are
+    /// (key of [`Identity::DETAILS`], new value), applied to the identity as stored when the
+    /// transaction starts (so that details someone else changed meanwhile are kept); the
+    /// confidentiality flag is kept. When something changed, the search index's submitter words
     /// follow, the identity check runs again, and the audit row names the fields changed.
     /// Who may confirm a source may do this; a note (how the details were obtained) is required.
-    /// Returns the identity check's new status and detail.
     pub fn set_submitter(
         &mut self,
         ctx: &Ctx,
         id: i64,
-        who: &Identity,
+        changes: &[(&str, String)],
         note: &str,
-    ) -> Result<(String, String)> {
+    ) -> Result<SubmitterUpdate> {
         let actor = self.actor(&ctx.actor, &ctx.now_text())?;
         let profile = self.profile.clone();
         if note.trim().is_empty() {
@@ -716,26 +717,36 @@ impl Store {
                 "a note is required: where the submitter's details came from (--note)",
             ));
         }
+        if let Some((k, _)) = changes.iter().find(|(k, _)| !Identity::DETAILS.contains(k)) {
+            return Err(StoreError::invalid(
+                format!("không có thông tin người gửi \"{k}\""),
+                format!("no submitter detail \"{k}\""),
+            ));
+        }
         self.write(|tx| {
             let item = load_item(tx, id)?;
             workflow::apply(&profile, &item.facts(), &actor, &Action::ConfirmSource)?;
             let old = &item.submitter;
-            let changed: Vec<&str> = [
-                ("name", old.name != who.name),
-                ("title", old.title != who.title),
-                ("organisation", old.organisation != who.organisation),
-                ("email", old.email != who.email),
-                ("phone", old.phone != who.phone),
-                ("address", old.address != who.address),
-            ]
-            .into_iter()
-            .filter(|(_, c)| *c)
-            .map(|(f, _)| f)
-            .collect();
+            let mut who = old.clone();
+            for (k, v) in changes {
+                if let Some(d) = who.detail_mut(k) {
+                    d.clone_from(v);
+                }
+            }
+            let changed: Vec<&'static str> = Identity::DETAILS
+                .into_iter()
+                .filter(|k| old.detail(k) != who.detail(k))
+                .collect();
             let (status, detail) =
-                crate::domain::checks::identity(&profile.intake.identity_fields, who);
+                crate::domain::checks::identity(&profile.intake.identity_fields, &who);
+            let out = |changed| SubmitterUpdate {
+                changed,
+                status: status.to_string(),
+                detail: detail.clone(),
+                submitter: who.clone(),
+            };
             if changed.is_empty() {
-                return Ok((status.to_string(), detail));
+                return Ok(out(changed));
             }
             tx.execute(
                 "UPDATE items SET sub_name = ?2, sub_title = ?3, sub_org = ?4, sub_email = ?5,
@@ -752,14 +763,12 @@ impl Store {
                     ctx.now_text()
                 ],
             )?;
-            let mut now = who.clone();
-            now.confidential = old.confidential;
             index_text(
                 tx,
                 id,
                 &item.title,
                 &format!("{}\n{}", item.lead, item.body),
-                &now.display(),
+                &who.display(),
             )?;
             recheck(tx, id, "identity", status, &detail)?;
             append(
@@ -775,7 +784,7 @@ impl Store {
                     version: Some(item.version),
                 },
             )?;
-            Ok((status.to_string(), detail))
+            Ok(out(changed))
         })
     }
 
@@ -913,6 +922,17 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
+}
+
+/// What [`Store::set_submitter`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmitterUpdate {
+    /// The details that changed, in [`Identity::DETAILS`] order (empty: nothing was written).
+    pub changed: Vec<&'static str>,
+    /// The identity check's result on the details now: status and detail.
+    pub status: String,
+    pub detail: String,
+    pub submitter: Identity,
 }
 
 /// Run the attribution check again on an item's (edited) attribution, if the item has one

@@ -28,7 +28,7 @@ pub use audit::{AuditEntry, AuditReport};
 pub use items::insert_item as insert_item_in;
 pub use items::{
     Attachment, CheckResult, Confirmation, DecideOutcome, Item, ItemRow, ListFilter, NewItem, Note,
-    Revision, SortKey,
+    Revision, SortKey, SubmitterUpdate,
 };
 pub use users::{Delegation, NewUser, User};
 

@@ -1132,6 +1132,7 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
         kind: PromptKind::FlowNote,
         text: String::new(),
     };
+    let submitter = s.item.as_ref().map(|i| &i.data.item.submitter);
     let next: Option<Modal> = match flow.kind {
         FlowKind::Triage if flow.category.is_none() => Some(picker(
             lang.pick("Chuyên mục", "Category").into(),
@@ -1215,44 +1216,37 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
             false,
             PickPurpose::ConfirmHow,
         )),
-        FlowKind::Submitter if flow.field.is_none() => {
-            let who = s.item.as_ref().map(|i| i.data.item.submitter.clone());
-            let who = who.unwrap_or_default();
-            Some(picker(
-                lang.pick(
-                    "Bổ sung thông tin người gửi: chọn ô",
-                    "Complete the submitter's details: pick one",
-                )
-                .into(),
-                SUBMITTER_FIELDS
-                    .iter()
-                    .map(|(key, vi, en)| {
-                        let now = submitter_field(&who, key);
-                        PickItem::new(
-                            *key,
-                            lang.pick(vi, en),
-                            if now.is_empty() {
-                                lang.pick("(chưa có)", "(none)").to_string()
-                            } else {
-                                super::safe(&now)
-                            },
-                        )
-                    })
-                    .collect(),
-                false,
-                PickPurpose::SubmitterField,
-            ))
-        }
-        FlowKind::Submitter if flow.value.is_none() => {
-            let who = s.item.as_ref().map(|i| i.data.item.submitter.clone());
-            Some(Modal::Prompt {
-                kind: PromptKind::FlowValue,
-                text: submitter_field(
-                    &who.unwrap_or_default(),
-                    flow.field.as_deref().unwrap_or(""),
-                ),
-            })
-        }
+        FlowKind::Submitter if flow.field.is_none() => Some(picker(
+            lang.pick(
+                "Bổ sung thông tin người gửi: chọn ô",
+                "Complete the submitter's details: pick one",
+            )
+            .into(),
+            SUBMITTER_FIELDS
+                .iter()
+                .map(|(key, vi, en)| {
+                    let now = submitter.and_then(|w| w.detail(key)).unwrap_or("");
+                    PickItem::new(
+                        *key,
+                        lang.pick(vi, en),
+                        if now.is_empty() {
+                            lang.pick("(chưa có)", "(none)").to_string()
+                        } else {
+                            super::safe(now)
+                        },
+                    )
+                })
+                .collect(),
+            false,
+            PickPurpose::SubmitterField,
+        )),
+        FlowKind::Submitter if flow.value.is_none() => Some(Modal::Prompt {
+            kind: PromptKind::FlowValue,
+            text: submitter
+                .and_then(|w| w.detail(flow.field.as_deref().unwrap_or("")))
+                .unwrap_or("")
+                .to_string(),
+        }),
         FlowKind::Return if flow.reasons.is_none() => {
             Some(reasons_picker(ReasonKind::Return, &flow.failed_checks))
         }
@@ -1601,19 +1595,15 @@ fn submit_prompt(s: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
         }
         PromptKind::FlowValue => {
             if let Some(f) = s.flow.as_mut() {
-                f.value = Some(
-                    crate::text::sanitize::one_line(&crate::text_input(text.trim()))
-                        .trim()
-                        .to_string(),
-                );
+                f.value = Some(crate::text_input_line(&text));
             }
             advance_flow(s)
         }
     }
 }
 
-/// The submitter's details the console can set: key (as `Effect::SetSubmitter` takes it),
-/// Vietnamese and English labels.
+/// The submitter's details the console can set: key (of `Identity::DETAILS`, as
+/// `Effect::SetSubmitter` takes it), Vietnamese and English labels.
 pub const SUBMITTER_FIELDS: [(&str, &str, &str); 6] = [
     ("name", "họ tên", "name"),
     ("title", "chức danh", "title"),
@@ -1622,39 +1612,6 @@ pub const SUBMITTER_FIELDS: [(&str, &str, &str); 6] = [
     ("phone", "điện thoại", "phone"),
     ("address", "địa chỉ", "address"),
 ];
-
-/// One of the submitter's details by its key in [`SUBMITTER_FIELDS`].
-pub fn submitter_field(who: &crate::domain::item::Identity, key: &str) -> String {
-    match key {
-        "name" => who.name.clone(),
-        "title" => who.title.clone(),
-        "organisation" => who.organisation.clone(),
-        "email" => who.email.clone(),
-        "phone" => who.phone.clone(),
-        "address" => who.address.clone(),
-        _ => String::new(),
-    }
-}
-
-/// `who` with one detail replaced (keys of [`SUBMITTER_FIELDS`]; others change nothing).
-pub fn with_submitter_field(
-    who: &crate::domain::item::Identity,
-    key: &str,
-    value: &str,
-) -> crate::domain::item::Identity {
-    let mut w = who.clone();
-    let v = value.to_string();
-    match key {
-        "name" => w.name = v,
-        "title" => w.title = v,
-        "organisation" => w.organisation = v,
-        "email" => w.email = v,
-        "phone" => w.phone = v,
-        "address" => w.address = v,
-        _ => {}
-    }
-    w
-}
 
 fn palette_entries(s: &State, query: &str) -> Vec<(Cmd, String)> {
     let ctx = match s.screen {

@@ -444,29 +444,30 @@ impl App {
                 note,
             } => {
                 let ctx = self.ctx();
-                let r = self.store.item(id).and_then(|item| {
-                    let who = app::with_submitter_field(&item.submitter, &field, &value);
-                    self.store.set_submitter(&ctx, id, &who, &note)
-                });
-                match r {
-                    Ok((status, detail)) => vec![UiAction::Decided {
-                        ok: 1,
-                        failed: vec![],
-                        last: Some(if status == crate::domain::checks::PASS {
-                            tr!(
-                                lang,
-                                "#{id}: đã bổ sung người gửi; thông tin người gửi đủ",
-                                "#{id}: submitter updated; details complete"
-                            )
-                        } else {
-                            tr!(
-                                lang,
-                                "#{id}: đã bổ sung người gửi; còn {}",
-                                "#{id}: submitter updated; still {}",
-                                detail
-                            )
-                        }),
-                    }],
+                match self
+                    .store
+                    .set_submitter(&ctx, id, &[(field.as_str(), value)], &note)
+                {
+                    Ok(crate::store::SubmitterUpdate { status, detail, .. }) => {
+                        vec![UiAction::Decided {
+                            ok: 1,
+                            failed: vec![],
+                            last: Some(if status == crate::domain::checks::PASS {
+                                tr!(
+                                    lang,
+                                    "#{id}: đã bổ sung người gửi; thông tin người gửi đủ",
+                                    "#{id}: submitter updated; details complete"
+                                )
+                            } else {
+                                tr!(
+                                    lang,
+                                    "#{id}: đã bổ sung người gửi; còn {}",
+                                    "#{id}: submitter updated; still {}",
+                                    detail
+                                )
+                            }),
+                        }]
+                    }
                     Err(e) => vec![UiAction::Decided {
                         ok: 0,
                         failed: vec![(id, self.msg(e))],
