@@ -244,7 +244,9 @@ pub fn ensure(
                 let sub = format!("Người gửi {}", rng.below(5000));
                 let unit = UNITS[rng.below(UNITS.len())];
                 // What the importer and `bientap add` fingerprint: title, line end, body.
-                let fp = minhash::fingerprint(&crate::store::intake::dup_source(&title, &body));
+                let (fp, keys) = crate::store::intake::dup_fingerprint(
+                    &crate::store::intake::dup_source(&title, &body),
+                );
                 let due = received + Duration::days(3);
                 let assignee = if recent_item { Some(people[1 + rng.below(people.len() - 1)].clone()) } else { None };
                 let flags = if rng.chance(10) { "I" } else { "" };
@@ -275,7 +277,7 @@ pub fn ensure(
                     crate::store::index_words(&format!("{lead}\n{body}")),
                     crate::store::index_words(&sub)
                 ])?;
-                for key in minhash::band_keys(&minhash::signature(&fp.shingles)) {
+                for key in keys {
                     band.execute(params![key as i64, id])?;
                 }
                 if rng.chance(40) {

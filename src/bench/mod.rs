@@ -371,10 +371,7 @@ fn planted(store: &Store, rng: &mut Rng, id: i64) -> crate::store::Result<(Strin
 /// same content digest, then the banded index's candidates confirmed by exact Jaccard on their
 /// stored text). Returns the matches (item, similarity).
 pub fn dup_lookup(store: &Store, text: &str) -> crate::store::Result<Vec<(i64, f64)>> {
-    let fp = minhash::fingerprint(text);
-    let keys = minhash::band_keys(&minhash::signature(&fp.shingles));
-    let found =
-        crate::intake::import::find_duplicates(store.conn(), &fp.digest, &fp.shingles, &keys)?;
+    let found = crate::store::intake::find_duplicates_of(store.conn(), text)?;
     Ok(found.into_iter().map(|d| (d.other_id, d.score)).collect())
 }
 
@@ -395,8 +392,8 @@ fn dups(store: &Store, opts: &Options) -> crate::store::Result<Vec<Figure>> {
         let t = Instant::now();
         let conf = dup_lookup(store, q)?;
         times.push(t.elapsed());
-        let qs = minhash::shingles(q);
-        let keys = minhash::band_keys(&minhash::signature(&qs));
+        let (fp, keys) = crate::store::intake::dup_fingerprint(q);
+        let qs = fp.shingles;
         cand_total += crate::store::intake::band_candidates(
             store.conn(),
             &keys,

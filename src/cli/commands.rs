@@ -682,15 +682,12 @@ fn same_text_as(
     title: &str,
     body: &str,
 ) -> crate::store::Result<Vec<(i64, f64)>> {
-    let fp = crate::text::minhash::fingerprint(&crate::store::intake::dup_source(title, body));
-    let keys = crate::text::minhash::band_keys(&crate::text::minhash::signature(&fp.shingles));
-    Ok(
-        crate::intake::import::find_duplicates(store.conn(), &fp.digest, &fp.shingles, &keys)?
-            .into_iter()
-            .filter(|d| d.other_id != id)
-            .map(|d| (d.other_id, d.score))
-            .collect(),
-    )
+    use crate::store::intake::{dup_source, find_duplicates_of};
+    Ok(find_duplicates_of(store.conn(), &dup_source(title, body))?
+        .into_iter()
+        .filter(|d| d.other_id != id)
+        .map(|d| (d.other_id, d.score))
+        .collect())
 }
 
 fn parse_states(v: &[String], lang: Lang) -> R<Vec<State>> {

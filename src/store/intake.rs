@@ -129,6 +129,20 @@ pub fn dup_source(title: &str, body: &str) -> String {
     format!("{title}\n{body}")
 }
 
+/// The content digest, shingles and LSH band keys of a text ([`dup_source`] of an item): what
+/// the near-duplicate index is keyed by and looked up with.
+pub fn dup_fingerprint(text: &str) -> (minhash::Fingerprint, Vec<u64>) {
+    let fp = minhash::fingerprint(text);
+    let keys = minhash::band_keys(&minhash::signature(&fp.shingles));
+    (fp, keys)
+}
+
+/// [`find_duplicates`] of a text ([`dup_source`] of an item), fingerprinted here.
+pub fn find_duplicates_of(conn: &Connection, text: &str) -> Result<Vec<DupMatch>> {
+    let (fp, keys) = dup_fingerprint(text);
+    find_duplicates(conn, &fp.digest, &fp.shingles, &keys)
+}
+
 /// Keep an item's entries in the near-duplicate index (its LSH band keys) and its content
 /// digest those of its text, for an item added by hand or edited (the importer writes its own
 /// from the same text). `old` is the item's previous title and body, whose band keys are
@@ -151,12 +165,8 @@ fn index_duplicates_fp(
     title: &str,
     body: &str,
 ) -> Result<(minhash::Fingerprint, Vec<u64>)> {
-    let keys_of = |t: &str, b: &str| {
-        let fp = minhash::fingerprint(&dup_source(t, b));
-        (minhash::band_keys(&minhash::signature(&fp.shingles)), fp)
-    };
     if let Some((t, b)) = old {
-        let (keys, _) = keys_of(t, b);
+        let (_, keys) = dup_fingerprint(&dup_source(t, b));
         let mut del = conn.prepare_cached(
             "DELETE FROM dup_bands WHERE key = CAST(?1 AS INTEGER) AND item_id = ?2",
         )?;
@@ -164,7 +174,7 @@ fn index_duplicates_fp(
             del.execute(params![k as i64, id])?;
         }
     }
-    let (keys, fp) = keys_of(title, body);
+    let (fp, keys) = dup_fingerprint(&dup_source(title, body));
     let mut put =
         conn.prepare_cached("INSERT OR IGNORE INTO dup_bands(key, item_id) VALUES (?1, ?2)")?;
     for k in &keys {

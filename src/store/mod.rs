@@ -264,7 +264,6 @@ fn items_body_last(conn: &Connection) -> rusqlite::Result<()> {
 /// gathered in a temporary table and inserted in key order, so that the index is written from
 /// start to end instead of at random places (a million items: 16 million keys).
 fn rebuild_dup_index(conn: &Connection) -> rusqlite::Result<()> {
-    use crate::text::minhash;
     conn.execute_batch(
         "DROP TABLE IF EXISTS temp.bt_bands;
          CREATE TEMP TABLE bt_bands(key INTEGER NOT NULL, item_id INTEGER NOT NULL);
@@ -280,8 +279,8 @@ fn rebuild_dup_index(conn: &Connection) -> rusqlite::Result<()> {
             let id: i64 = r.get(0)?;
             let title: String = r.get(1)?;
             let body: String = r.get(2)?;
-            let fp = minhash::fingerprint(&intake::dup_source(&title, &body));
-            for k in minhash::band_keys(&minhash::signature(&fp.shingles)) {
+            let (fp, keys) = intake::dup_fingerprint(&intake::dup_source(&title, &body));
+            for k in keys {
                 put.execute(rusqlite::params![k as i64, id])?;
             }
             if r.get::<_, bool>(3)? {
@@ -1071,9 +1070,7 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         for (id, title, body) in &texts {
-            let fp = crate::text::minhash::fingerprint(&super::intake::dup_source(title, body));
-            let keys =
-                crate::text::minhash::band_keys(&crate::text::minhash::signature(&fp.shingles));
+            let (_, keys) = super::intake::dup_fingerprint(&super::intake::dup_source(title, body));
             assert_eq!(keys.len(), crate::text::minhash::BANDS, "item {id}");
             expected.extend(keys.into_iter().map(|k| (k as i64, *id)));
         }
