@@ -93,20 +93,30 @@ pub fn identity(fields: &[IdentityField], id: &Identity) -> (&'static str, Strin
     }
 }
 
-/// Duplicates (000/001 Điều 10.2.d): the items with the same or nearly the same text, given as
-/// (item, similarity, exact), most similar first. Returns the status and the detail shown.
-pub fn duplicate(matches: &[(i64, f64, bool)]) -> (&'static str, String) {
+/// An item with the same or nearly the same text as another one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DupMatch {
+    pub other_id: i64,
+    /// Jaccard similarity of their shingles (1.0 for the same content digest).
+    pub score: f64,
+    /// Same content digest.
+    pub exact: bool,
+}
+
+/// Duplicates (000/001 Điều 10.2.d): the items with the same or nearly the same text, most
+/// similar first. Returns the status and the detail shown.
+pub fn duplicate(matches: &[DupMatch]) -> (&'static str, String) {
     if matches.is_empty() {
         return (PASS, String::new());
     }
     let list: Vec<String> = matches
         .iter()
         .take(5)
-        .map(|(id, score, exact)| {
-            if *exact {
-                format!("#{id} (trùng hoàn toàn)")
+        .map(|d| {
+            if d.exact {
+                format!("#{} (trùng hoàn toàn)", d.other_id)
             } else {
-                format!("#{id} ({:.0}%)", score * 100.0)
+                format!("#{} ({:.0}%)", d.other_id, d.score * 100.0)
             }
         })
         .collect();

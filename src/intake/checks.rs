@@ -646,11 +646,7 @@ pub fn cleaned_check(removed: usize) -> NewCheck {
 
 /// Duplicates: exact (same content digest) or near (Jaccard ≥ 0.8).
 pub fn duplicate_check(p: &Profile, dups: &[DupMatch]) -> NewCheck {
-    let m: Vec<(i64, f64, bool)> = dups
-        .iter()
-        .map(|d| (d.other_id, d.score, d.exact))
-        .collect();
-    let (status, detail) = crate::domain::checks::duplicate(&m);
+    let (status, detail) = crate::domain::checks::duplicate(dups);
     check("duplicate", status, &p.intake.duplicate_article, detail)
 }
 

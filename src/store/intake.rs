@@ -36,13 +36,7 @@ pub struct NewCheck {
     pub detail: String,
 }
 
-/// A duplicate found for a new item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DupMatch {
-    pub other_id: i64,
-    pub score: f64,
-    pub exact: bool,
-}
+pub use crate::domain::checks::DupMatch;
 
 /// The search index row of an item, as [`super::index_words`] gives it: title, `lead\nbody`,
 /// and the submitter's display (what `insert_item` indexes).
@@ -146,19 +140,9 @@ pub fn find_duplicates_of(conn: &Connection, text: &str) -> Result<Vec<DupMatch>
 /// Keep an item's entries in the near-duplicate index (its LSH band keys) and its content
 /// digest those of its text, for an item added by hand or edited (the importer writes its own
 /// from the same text). `old` is the item's previous title and body, whose band keys are
-/// removed first. Call inside the transaction that changes the text.
+/// removed first. Call inside the transaction that changes the text. Gives back the new text's
+/// fingerprint and band keys.
 pub fn index_duplicates(
-    conn: &Connection,
-    id: i64,
-    old: Option<(&str, &str)>,
-    title: &str,
-    body: &str,
-) -> Result<()> {
-    index_duplicates_fp(conn, id, old, title, body).map(|_| ())
-}
-
-/// [`index_duplicates`], giving back the new text's fingerprint and band keys.
-fn index_duplicates_fp(
     conn: &Connection,
     id: i64,
     old: Option<(&str, &str)>,
@@ -196,7 +180,7 @@ pub fn recheck_duplicates(
     title: &str,
     body: &str,
 ) -> Result<Option<(&'static str, String)>> {
-    let (fp, keys) = index_duplicates_fp(conn, id, Some(old), title, body)?;
+    let (fp, keys) = index_duplicates(conn, id, Some(old), title, body)?;
     let has_check = conn
         .prepare_cached("SELECT 1 FROM checks WHERE item_id = ?1 AND code = 'duplicate'")?
         .exists([id])?;
@@ -218,11 +202,7 @@ pub fn recheck_duplicates(
     let best = dups.iter().map(|d| d.score).reduce(f64::max);
     conn.prepare_cached("UPDATE items SET dup_score = ?2 WHERE id = ?1")?
         .execute(params![id, best])?;
-    let m: Vec<(i64, f64, bool)> = dups
-        .iter()
-        .map(|d| (d.other_id, d.score, d.exact))
-        .collect();
-    Ok(Some(crate::domain::checks::duplicate(&m)))
+    Ok(Some(crate::domain::checks::duplicate(&dups)))
 }
 
 /// Items with the same content digest that are published or pending (not rejected/withdrawn).
