@@ -410,10 +410,15 @@ fn dups(store: &Store, opts: &Options) -> crate::store::Result<Vec<Figure>> {
         // similarity to the query computed again.
         for (other, _) in &conf {
             returned += 1;
-            let text: String = store.conn().query_row(
-                "SELECT title || char(10) || body FROM items WHERE id = ?1",
+            let text = store.conn().query_row(
+                "SELECT title, body FROM items WHERE id = ?1",
                 [other],
-                |r| r.get(0),
+                |r| {
+                    Ok(crate::store::intake::dup_source(
+                        &r.get::<_, String>(0)?,
+                        &r.get::<_, String>(1)?,
+                    ))
+                },
             )?;
             if minhash::jaccard(&qs, &minhash::shingles(&text)) >= 0.8 {
                 correct += 1;
@@ -498,15 +503,16 @@ fn datasketch_peer(
     let dir = opts.cache.join("datasketch");
     std::fs::create_dir_all(&dir)?;
     let items_path = dir.join(format!("items-{}-{n}.txt", opts.seed));
-    // The same texts as the importer fingerprints: title, line end, body.
+    // The same texts as the importer fingerprints.
     let mut texts = store
         .conn()
-        .prepare("SELECT id, title || char(10) || body FROM items WHERE id <= ?1 ORDER BY id")?;
+        .prepare("SELECT id, title, body FROM items WHERE id <= ?1 ORDER BY id")?;
     let mut out = String::new();
     let mut rows = texts.query([n as i64])?;
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let text: String = r.get(1)?;
+        let text =
+            crate::store::intake::dup_source(&r.get::<_, String>(1)?, &r.get::<_, String>(2)?);
         out.push_str(&id.to_string());
         for h in minhash::shingles(&text) {
             out.push(' ');

@@ -612,7 +612,8 @@ impl Store {
             index_text(tx, id, &content.title, &format!("{}\n{}", content.lead, content.body), &submitter)?;
             // The intake's attribution check is a rule over the content: an editor who fills
             // in the author, source or date of quoted material clears it (and the queue's flag).
-            recheck_attribution(tx, id, &content.attribution)?;
+            let (status, detail) = crate::domain::checks::attribution(&content.attribution);
+            recheck(tx, id, "attribution", status, &detail)?;
             if (item.title.as_str(), item.body.as_str()) != (content.title.as_str(), content.body.as_str()) {
                 if let Some((status, detail)) = super::intake::recheck_duplicates(
                     tx,
@@ -933,17 +934,6 @@ pub struct SubmitterUpdate {
     pub status: String,
     pub detail: String,
     pub submitter: Identity,
-}
-
-/// Run the attribution check again on an item's (edited) attribution, if the item has one
-/// (imported items do), and keep `check_flags` in step with its checks.
-fn recheck_attribution(
-    conn: &Connection,
-    id: i64,
-    a: &crate::domain::item::Attribution,
-) -> Result<()> {
-    let (status, detail) = crate::domain::checks::attribution(a);
-    recheck(conn, id, "attribution", status, &detail)
 }
 
 /// Store a check's new result, if the item has that check and the result changed, and keep
