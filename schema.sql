@@ -258,6 +258,9 @@ CREATE TABLE dup_matches (
     exact    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (item_id, other_id)
 ) WITHOUT ROWID;
+-- Who names an item as its original: refusing, withdrawing or editing that item runs their
+-- duplicate check again.
+CREATE INDEX dup_matches_other ON dup_matches(other_id);
 
 -- Who has an item open right now (leases renewed while the screen is open).
 CREATE TABLE leases (

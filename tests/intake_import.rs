@@ -1170,3 +1170,123 @@ fn import_while_another_connection_holds_a_snapshot() {
         .unwrap();
     assert!(auto > 0);
 }
+
+/// A message flagged as the copy of an earlier item stops being flagged when that item is
+/// refused or rewritten, and is flagged again when the earlier item takes back the text it
+/// copies; the earlier item never becomes the duplicate of its later copy. (A stale flag
+/// would have the console pre-select refusal ground 10.2.d for a copy of nothing pending.)
+#[test]
+fn a_copy_follows_what_becomes_of_its_original() {
+    use bientap::domain::workflow::Action;
+    use bientap::store::{Ctx, NewUser};
+    let d = tempfile::tempdir().unwrap();
+    let mut st = store(d.path());
+    st.add_user(
+        &ctx(),
+        &NewUser {
+            login: "truong".into(),
+            name: "Tổ Trưởng".into(),
+            role: "to-truong".into(),
+            unit: String::new(),
+            email: String::new(),
+        },
+    )
+    .unwrap();
+    let chair = Ctx {
+        actor: "truong".into(),
+        os_login: "truong".into(),
+        now: ctx().now,
+    };
+    let (a, b) = (prose(42, 20), prose(55, 20));
+    let mut paths = Vec::new();
+    for (k, text) in [
+        a.clone(),
+        a.replacen("hội nghị", "hội thảo", 1),
+        b.clone(),
+        format!("{b} Trân trọng."),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let p = d.path().join(format!("m{k}.eml"));
+        fs::write(&p, Mail::new(&format!("m{k}"), "Bài", text).bytes()).unwrap();
+        paths.push(p);
+    }
+    let s = import_paths(&mut st, &ctx(), &paths, &opts()).unwrap();
+    let [orig_a, copy_a, orig_b, copy_b] = s.items[..] else {
+        panic!("{:?}", s.items)
+    };
+    let matches = |st: &bientap::store::Store, id: i64| -> Vec<i64> {
+        st.conn()
+            .prepare("SELECT other_id FROM dup_matches WHERE item_id = ?1")
+            .unwrap()
+            .query_map([id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let flagged = |st: &bientap::store::Store, id: i64| {
+        let item = st.item(id).unwrap();
+        let c = check(&st.checks(id).unwrap(), "duplicate").clone();
+        assert_eq!(
+            item.check_flags.contains('D'),
+            c.status == "fail",
+            "#{id}: {} / {c:?}",
+            item.check_flags
+        );
+        c.status == "fail"
+    };
+    assert!(flagged(&st, copy_a) && flagged(&st, copy_b));
+    assert_eq!(matches(&st, copy_a), [orig_a]);
+    assert_eq!(matches(&st, copy_b), [orig_b]);
+    assert!(!flagged(&st, orig_a) && !flagged(&st, orig_b));
+
+    // Refused: what copies it is no longer a duplicate of anything pending.
+    let v = st.item(orig_a).unwrap().version;
+    let out = st
+        .decide(
+            &chair,
+            orig_a,
+            Some(v),
+            &Action::Reject {
+                reasons: vec!["10.2.a".into()],
+                note: "Ngoài phạm vi.".into(),
+            },
+            "",
+        )
+        .unwrap();
+    assert_eq!(out.rechecked, [copy_a]);
+    assert!(!flagged(&st, copy_a));
+    assert!(matches(&st, copy_a).is_empty());
+    assert_eq!(st.item(copy_a).unwrap().dup_score, None);
+    assert!(flagged(&st, copy_b), "another pair is left as it was");
+
+    // Rewritten: its copy is flagged no longer; given its text back, the copy is again.
+    let item = st.item(orig_b).unwrap();
+    let mut c = item.content();
+    c.body = prose(77, 20);
+    let out = st.edit(&ctx(), orig_b, item.version, &c, "").unwrap();
+    assert_eq!(out.rechecked, [copy_b]);
+    assert!(!flagged(&st, copy_b));
+    assert!(matches(&st, copy_b).is_empty());
+    let item = st.item(orig_b).unwrap();
+    let mut c = item.content();
+    c.body = b.clone();
+    let out = st.edit(&ctx(), orig_b, item.version, &c, "").unwrap();
+    assert_eq!(out.rechecked, [copy_b]);
+    assert!(flagged(&st, copy_b));
+    assert_eq!(matches(&st, copy_b), [orig_b]);
+    let detail = check(&st.checks(copy_b).unwrap(), "duplicate")
+        .detail
+        .clone();
+    assert!(detail.contains(&format!("#{orig_b}")), "{detail}");
+    // The first of the two is not the duplicate of the second.
+    assert!(!flagged(&st, orig_b));
+    assert!(matches(&st, orig_b).is_empty());
+    // An edit that changes nothing another item's check depends on reruns nothing.
+    let item = st.item(orig_b).unwrap();
+    let mut c = item.content();
+    c.lead = "Tóm tắt.".into();
+    let out = st.edit(&ctx(), orig_b, item.version, &c, "").unwrap();
+    assert!(out.rechecked.is_empty());
+}

@@ -1102,7 +1102,28 @@ fn decide(g: &Global, a: &super::DecideArgs, lang: Lang) -> R<()> {
         out.to.label(lang),
         out.version
     );
+    print_rechecked(&out.rechecked, lang);
     Ok(())
+}
+
+/// The items whose duplicate check a decision or an edit ran again with a different result.
+fn print_rechecked(ids: &[i64], lang: Lang) {
+    if ids.is_empty() {
+        return;
+    }
+    let list = ids
+        .iter()
+        .map(|i| format!("#{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!(
+        "{}",
+        tr!(
+            lang,
+            "Kết quả kiểm tra trùng lặp đã thay đổi: {list}",
+            "Duplicate check result changed: {list}"
+        )
+    );
 }
 
 fn edit(g: &Global, a: &super::EditArgs, lang: Lang) -> R<()> {
@@ -1152,6 +1173,7 @@ fn edit(g: &Global, a: &super::EditArgs, lang: Lang) -> R<()> {
         return print_json(&out);
     }
     println!("#{}: v{} → v{}", out.id, a.version, out.version);
+    print_rechecked(&out.rechecked, lang);
     Ok(())
 }
 

@@ -35,6 +35,12 @@ impl State {
         State::Withdrawn,
     ];
 
+    /// Whether an item in this state counts as the original of a duplicate (refusal ground
+    /// "trùng lặp": what is published or pending, not what was refused or withdrawn).
+    pub fn may_be_duplicated(self) -> bool {
+        !matches!(self, State::Rejected | State::Withdrawn)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Received => "received",

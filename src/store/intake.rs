@@ -171,8 +171,8 @@ pub fn index_duplicates(
 
 /// After an item's text changed: keep its entries in the near-duplicate index those of the new
 /// text, and, when it has the intake's duplicate check (imported items), look for duplicates of
-/// the new text again: `dup_matches`, `dup_score` and the check's result follow. Returns the
-/// check's new (status, detail), or `None` when the item has no such check.
+/// the new text again ([`refresh_duplicates`]). Returns the check's new (status, detail), or
+/// `None` when the item has no such check.
 pub fn recheck_duplicates(
     conn: &Connection,
     id: i64,
@@ -181,15 +181,29 @@ pub fn recheck_duplicates(
     body: &str,
 ) -> Result<Option<(&'static str, String)>> {
     let (fp, keys) = index_duplicates(conn, id, Some(old), title, body)?;
+    refresh_duplicates(conn, id, &fp, &keys)
+}
+
+/// Look again, for an item with the intake's duplicate check, for what its text (`fp`, `keys`)
+/// duplicates among the items that came before it and are published or pending, as the
+/// importer did when it arrived; `dup_matches`, `dup_score` and the check's result follow.
+/// Only earlier items count: the first of two copies is never the duplicate of the second.
+/// Returns the check's new (status, detail), or `None` when the item has no such check.
+pub fn refresh_duplicates(
+    conn: &Connection,
+    id: i64,
+    fp: &minhash::Fingerprint,
+    keys: &[u64],
+) -> Result<Option<(&'static str, String)>> {
     let has_check = conn
         .prepare_cached("SELECT 1 FROM checks WHERE item_id = ?1 AND code = 'duplicate'")?
         .exists([id])?;
     if !has_check {
         return Ok(None);
     }
-    let dups: Vec<DupMatch> = find_duplicates(conn, &fp.digest, &fp.shingles, &keys)?
+    let dups: Vec<DupMatch> = find_duplicates(conn, &fp.digest, &fp.shingles, keys)?
         .into_iter()
-        .filter(|d| d.other_id != id)
+        .filter(|d| d.other_id < id)
         .collect();
     conn.prepare_cached("DELETE FROM dup_matches WHERE item_id = ?1")?
         .execute([id])?;
@@ -203,6 +217,36 @@ pub fn recheck_duplicates(
     conn.prepare_cached("UPDATE items SET dup_score = ?2 WHERE id = ?1")?
         .execute(params![id, best])?;
     Ok(Some(crate::domain::checks::duplicate(&dups)))
+}
+
+/// Items whose duplicate check may read differently once item `id` changed its text or
+/// left or re-entered the published-or-pending states: those that name it as their match now,
+/// and, when it may be matched, the later items with a duplicate check that its current text
+/// (`title`, `body`) matches. Ascending, without `id` itself.
+pub fn duplicate_dependants(
+    conn: &Connection,
+    id: i64,
+    title: &str,
+    body: &str,
+) -> Result<Vec<i64>> {
+    let mut out: Vec<i64> = conn
+        .prepare_cached("SELECT item_id FROM dup_matches WHERE other_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if dup_eligible(conn, id)? {
+        let (fp, keys) = dup_fingerprint(&dup_source(title, body));
+        let mut has_check =
+            conn.prepare_cached("SELECT 1 FROM checks WHERE item_id = ?1 AND code = 'duplicate'")?;
+        for d in find_duplicates(conn, &fp.digest, &fp.shingles, &keys)? {
+            if d.other_id > id && has_check.exists([d.other_id])? {
+                out.push(d.other_id);
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.retain(|&other| other != id);
+    Ok(out)
 }
 
 /// Items with the same content digest that are published or pending (not rejected/withdrawn).

@@ -167,6 +167,10 @@ pub struct DecideOutcome {
     pub version: i64,
     pub step: usize,
     pub step_code: Option<String>,
+    /// Other items whose duplicate check now reads differently, because this item's text
+    /// changed or it was refused, withdrawn or taken back into the chain (see
+    /// `recheck_dependants`).
+    pub rechecked: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -522,6 +526,12 @@ impl Store {
                 // A resubmitted item starts the chain again.
                 tx.execute("DELETE FROM item_people WHERE item_id = ?1 AND kind = 'verify'", [id])?;
             }
+            // Only what is published or pending is a ground for refusal as a duplicate.
+            let rechecked = if t.from.may_be_duplicated() != t.to.may_be_duplicated() {
+                recheck_dependants(tx, id, &item.title, &item.body)?
+            } else {
+                Vec::new()
+            };
             let name = match (&t.step_code, action) {
                 (Some(code), _) => format!("{}:{code}", action.name()),
                 (None, Action::Assign { to }) => format!("assign:{to}"),
@@ -551,6 +561,7 @@ impl Store {
                 version,
                 step: t.step,
                 step_code: t.step_code.clone(),
+                rechecked,
             })
         })
     }
@@ -614,6 +625,7 @@ impl Store {
             // in the author, source or date of quoted material clears it (and the queue's flag).
             let (status, detail) = crate::domain::checks::attribution(&content.attribution);
             recheck(tx, id, "attribution", status, &detail)?;
+            let mut rechecked = Vec::new();
             if (item.title.as_str(), item.body.as_str()) != (content.title.as_str(), content.body.as_str()) {
                 if let Some((status, detail)) = super::intake::recheck_duplicates(
                     tx,
@@ -624,6 +636,8 @@ impl Store {
                 )? {
                     recheck(tx, id, "duplicate", status, &detail)?;
                 }
+                // Items flagged as copies of the old text, or copies of the new one.
+                rechecked = recheck_dependants(tx, id, &content.title, &content.body)?;
             }
             append(
                 tx,
@@ -645,6 +659,7 @@ impl Store {
                 version,
                 step: t.step,
                 step_code: None,
+                rechecked,
             })
         })
     }
@@ -938,7 +953,7 @@ pub struct SubmitterUpdate {
 
 /// Store a check's new result, if the item has that check and the result changed, and keep
 /// `check_flags` in step with the item's checks.
-fn recheck(conn: &Connection, id: i64, code: &str, status: &str, detail: &str) -> Result<()> {
+fn recheck(conn: &Connection, id: i64, code: &str, status: &str, detail: &str) -> Result<bool> {
     let changed = conn
         .prepare_cached(
             "UPDATE checks SET status = ?3, detail = ?4
@@ -955,7 +970,35 @@ fn recheck(conn: &Connection, id: i64, code: &str, status: &str, detail: &str) -
         conn.prepare_cached("UPDATE items SET check_flags = ?2 WHERE id = ?1")?
             .execute(params![id, flags])?;
     }
-    Ok(())
+    Ok(changed > 0)
+}
+
+/// After item `id` changed its text (`title`, `body`) or left or re-entered the states in
+/// which it may be matched as a duplicate: run the duplicate check again of every item whose
+/// result may change ([`super::intake::duplicate_dependants`]), so that no item stays flagged
+/// as the copy of a text that is gone or of an item refused or withdrawn. Returns the items
+/// whose check now reads differently.
+fn recheck_dependants(conn: &Connection, id: i64, title: &str, body: &str) -> Result<Vec<i64>> {
+    use super::intake::{dup_fingerprint, dup_source, duplicate_dependants, refresh_duplicates};
+    let mut changed = Vec::new();
+    for other in duplicate_dependants(conn, id, title, body)? {
+        let Some((t, b)) = conn
+            .prepare_cached("SELECT title, body FROM items WHERE id = ?1")?
+            .query_row([other], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?
+        else {
+            continue;
+        };
+        let (fp, keys) = dup_fingerprint(&dup_source(&t, &b));
+        if let Some((status, detail)) = refresh_duplicates(conn, other, &fp, &keys)? {
+            if recheck(conn, other, "duplicate", status, &detail)? {
+                changed.push(other);
+            }
+        }
+    }
+    Ok(changed)
 }
 
 /// Insert an item inside an open transaction (used by `add_item`, intake and the demo).
@@ -1148,6 +1191,7 @@ impl Store {
                 version,
                 step: item.step,
                 step_code: None,
+                rechecked: Vec::new(),
             })
         })
     }

@@ -117,6 +117,9 @@ pub const MIGRATIONS: &[Migration] = &[
     // as a duplicate, and an edited one only by its first text. Band keys and the missing
     // content digests computed again from `title\nbody` (see `intake::index_duplicates`).
     Migration::Rust(rebuild_dup_index),
+    // 9: which items name an item as the original they duplicate, so that refusing,
+    // withdrawing or editing that item runs their duplicate check again.
+    Migration::Sql("CREATE INDEX IF NOT EXISTS dup_matches_other ON dup_matches(other_id);"),
 ];
 
 /// One schema step: SQL, or Rust for a step SQL alone cannot take (run with foreign keys off,
@@ -1042,7 +1045,8 @@ mod tests {
                  CREATE VIRTUAL TABLE items_fts USING fts5(title, body, submitter, content = '',
                    contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2',
                    prefix = '1 2 3');
-                 DROP TABLE blobs; DROP TABLE titles_fts; PRAGMA user_version = 1;",
+                 DROP TABLE blobs; DROP TABLE titles_fts; DROP INDEX dup_matches_other;
+                 PRAGMA user_version = 1;",
             )
             .unwrap();
             // Before migration 8: items added by hand had no content digest and no band keys,
@@ -1112,6 +1116,18 @@ mod tests {
             )
             .unwrap();
         assert!(sql.ends_with("WITHOUT ROWID"), "{sql}");
+        let other: i64 = st
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'dup_matches_other'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            other, 1,
+            "the index of the items a match names (migration 9)"
+        );
         let titles: i64 = st
             .conn()
             .query_row(

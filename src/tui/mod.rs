@@ -372,13 +372,27 @@ impl App {
                     match self.store.decide(&ctx, id, version, &action, &note) {
                         Ok(o) => {
                             ok += 1;
-                            last = Some(tr!(
+                            let mut l = tr!(
                                 lang,
                                 "#{id}: {} → {}",
                                 "#{id}: {} → {}",
                                 o.from.label(lang),
                                 o.to.label(lang)
-                            ));
+                            );
+                            if !o.rechecked.is_empty() {
+                                let ids = o
+                                    .rechecked
+                                    .iter()
+                                    .map(|i| format!("#{i}"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ");
+                                l.push_str(&tr!(
+                                    lang,
+                                    " · kiểm tra trùng lặp thay đổi: {ids}",
+                                    " · duplicate check changed: {ids}"
+                                ));
+                            }
+                            last = Some(l);
                         }
                         Err(e) => failed.push((id, self.msg(e))),
                     }
