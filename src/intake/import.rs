@@ -965,6 +965,8 @@ pub fn import_sources(
                 "checkpoints {} (log up to {} pages) in {:.3} s beside the writer",
                 st.checkpoints, st.longest_log, st.seconds
             );
+            let (merged, flushes) = crate::store::vfs::stats();
+            eprintln!("writes of the log and database: {merged} merged into {flushes}");
         }
     }
     r?;

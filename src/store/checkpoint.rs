@@ -29,6 +29,9 @@ pub struct Checkpointer {
     log_pages: Arc<AtomicI64>,
     /// The store connection's own `wal_autocheckpoint`, given back by [`Checkpointer::finish`].
     autocheckpoint: i64,
+    /// Consecutive writes of the log and the database merged for the run ([`super::vfs`]);
+    /// dropped after the thread has stopped, which writes every buffer out.
+    bulk: Option<super::vfs::Bulk>,
 }
 
 /// What the background thread did (for `BIENTAP_TIMING`).
@@ -72,12 +75,14 @@ impl Checkpointer {
         let autocheckpoint: i64 = conn
             .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
             .ok()?;
-        let other = Connection::open_with_flags(
+        let other = super::open_connection(
             store.path(),
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .ok()?;
         other.busy_timeout(BUSY_TIMEOUT).ok()?;
+        // Syncs the database before it records how far it copied (see `super::vfs`).
+        other.pragma_update(None, "synchronous", "FULL").ok()?;
         conn.pragma_update(None, "wal_autocheckpoint", 0).ok()?;
         let log_pages = Arc::new(AtomicI64::new(0));
         let (wake, woken) = mpsc::channel::<()>();
@@ -108,6 +113,7 @@ impl Checkpointer {
             thread: Some(thread),
             log_pages,
             autocheckpoint,
+            bulk: Some(super::vfs::Bulk::start()),
         })
     }
 
@@ -137,10 +143,13 @@ impl Checkpointer {
 
     fn stop(&mut self) -> CheckpointStats {
         self.wake = None;
-        self.thread
+        let stats = self
+            .thread
             .take()
             .and_then(|t| t.join().ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        self.bulk = None;
+        stats
     }
 }
 
@@ -223,6 +232,7 @@ mod tests {
             thread: None,
             log_pages: Arc::new(AtomicI64::new(0)),
             autocheckpoint: 1000,
+            bulk: Some(crate::store::vfs::Bulk::start()),
         };
         fn put(s: &mut Store, key: &str, bytes: i64) {
             s.write(|tx| {

@@ -11,6 +11,7 @@ mod items;
 pub mod queue;
 mod search;
 mod users;
+pub mod vfs;
 
 pub use search::fts_query;
 
@@ -534,6 +535,15 @@ pub struct Store {
 /// Computes an item's due time (`items.due_at`) inside the transaction that changes it.
 pub type DueHook = std::sync::Arc<dyn Fn(&Profile, &Item) -> Option<String> + Send + Sync>;
 
+/// Open a connection to a bientap database through the write-merging VFS shim ([`vfs`]), or
+/// SQLite's default VFS when the shim could not be registered.
+pub(crate) fn open_connection(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    match vfs::name() {
+        Some(name) => Connection::open_with_flags_and_vfs(path, flags, name),
+        None => Connection::open_with_flags(path, flags),
+    }
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -638,7 +648,7 @@ impl Store {
             std::fs::create_dir_all(dir)?;
             check_local_fs(dir)?;
         }
-        let conn = Connection::open_with_flags(
+        let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE
                 | OpenFlags::SQLITE_OPEN_CREATE
@@ -685,12 +695,12 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             check_local_fs(dir)?;
         }
-        let conn = Connection::open_with_flags(
+        let conn = open_connection(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .or_else(|_| {
-            Connection::open_with_flags(
+            open_connection(
                 path,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
