@@ -15,9 +15,15 @@ use crate::profile::calendar::{check_bundled, check_files, load_calendar, FileRe
 pub enum CalendarCmd {
     /// Show a year's working calendar: month grids, days off with names, make-up days,
     /// working days per month and in the year.
-    Show { year: i32 },
+    Show {
+        /// Year, e.g. 2026 (its calendar file must exist).
+        year: i32,
+    },
     /// Check calendar files (the bundled ones and the board's directory when none are given).
-    Check { files: Vec<PathBuf> },
+    Check {
+        /// Calendar TOML files (default: the bundled ones and the board's directory).
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Replace control characters (paths are not validated like calendar names are).

@@ -35,7 +35,10 @@ pub struct ExportArgs {
 #[derive(Subcommand, Debug)]
 pub enum ExportCmd {
     /// Check a bundle: files against manifest.json and SHA256SUMS, feed.xml well-formed.
-    Verify { dir: PathBuf },
+    Verify {
+        /// The bundle's directory (`<run id>/` in the outbox).
+        dir: PathBuf,
+    },
 }
 
 fn log_line(msg: String) {

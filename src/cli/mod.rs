@@ -99,6 +99,7 @@ pub enum Command {
     List(ListArgs),
     /// One item, with its checks, due time and history.
     Show {
+        /// Item id.
         id: i64,
         /// Also print the full body.
         #[arg(long)]
@@ -114,9 +115,15 @@ pub enum Command {
     /// address); the identity check runs again.
     Submitter(SubmitterArgs),
     /// Add an internal note to an item.
-    Note { id: i64, text: String },
+    Note {
+        /// Item id.
+        id: i64,
+        /// The note (not empty; internal, never exported).
+        text: String,
+    },
     /// Compare two revisions of an item.
     Diff {
+        /// Item id.
         id: i64,
         /// Older revision (default: the one before the newest).
         a: Option<i64>,
@@ -125,7 +132,9 @@ pub enum Command {
     },
     /// Diacritic-insensitive full-text search.
     Search {
+        /// Words to find: every one must match (diacritics optional).
         query: Vec<String>,
+        /// Show at most this many items (newest first).
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
@@ -191,22 +200,33 @@ pub struct InitArgs {
 #[derive(Subcommand, Debug)]
 pub enum ProfilesCmd {
     /// Print one profile (its TOML, or with --json the parsed profile).
-    Show { id: String },
+    Show {
+        /// Bundled profile id, or a path to a profile TOML file.
+        id: String,
+    },
     /// Validate a profile file.
-    Check { path: PathBuf },
+    Check {
+        /// Path to the profile TOML file.
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
 pub enum UserCmd {
     /// Add a board member.
     Add {
+        /// The member's OS login (letters, digits, . _ -).
         login: String,
+        /// Full name (not empty).
         #[arg(long)]
         name: String,
+        /// Role code of the profile (see `bientap profiles show`).
         #[arg(long)]
         role: String,
+        /// Unit (đơn vị).
         #[arg(long, default_value = "")]
         unit: String,
+        /// E-mail address.
         #[arg(long, default_value = "")]
         email: String,
     },
@@ -214,19 +234,26 @@ pub enum UserCmd {
     List,
     /// Change a member's role or unit, or deactivate them.
     Update {
+        /// The member's login.
         login: String,
+        /// New role code of the profile.
         #[arg(long)]
         role: Option<String>,
+        /// New unit.
         #[arg(long)]
         unit: Option<String>,
+        /// Deactivate the member: the login may no longer act.
         #[arg(long)]
         deactivate: bool,
+        /// Reactivate a deactivated member (--deactivate wins if both are given).
         #[arg(long)]
         activate: bool,
     },
     /// Authorise a member to take a step (e.g. 002's verification by an authorised member).
     Delegate {
+        /// Login of the member who may take the step.
         to: String,
+        /// Step code of the profile (one the regulation allows to delegate).
         #[arg(long)]
         step: String,
         /// Last day (YYYY-MM-DD).
@@ -239,28 +266,37 @@ pub enum UserCmd {
 
 #[derive(Args, Debug)]
 pub struct AddArgs {
+    /// Title (not empty).
     #[arg(long)]
     pub title: String,
+    /// Category code of the profile (empty: chosen at triage).
     #[arg(long, default_value = "")]
     pub category: String,
+    /// Lead paragraph.
     #[arg(long, default_value = "")]
     pub lead: String,
     /// File holding the body (UTF-8; `-` for standard input).
     #[arg(long)]
     pub body_file: Option<PathBuf>,
+    /// Body text (ignored when --body-file is given).
     #[arg(long)]
     pub body: Option<String>,
     /// Submitter's full name.
     #[arg(long, default_value = "")]
     pub submitter: String,
+    /// Submitter's title (chức danh), e.g. "Chuyên viên".
     #[arg(long, default_value = "")]
     pub submitter_title: String,
+    /// Submitter's agency or unit (cơ quan, đơn vị).
     #[arg(long, default_value = "")]
     pub organisation: String,
+    /// Submitter's e-mail address.
     #[arg(long, default_value = "")]
     pub email: String,
+    /// Submitter's phone number.
     #[arg(long, default_value = "")]
     pub phone: String,
+    /// Submitter's postal address.
     #[arg(long, default_value = "")]
     pub address: String,
     /// Keep the submitter's identity confidential.
@@ -272,10 +308,13 @@ pub struct AddArgs {
     /// Source kind: original or quoted.
     #[arg(long, default_value = "original")]
     pub source: String,
+    /// Author, the published byline (empty: the submitter, unless confidential).
     #[arg(long, default_value = "")]
     pub author: String,
+    /// Name of the source of quoted material (newspaper, site, agency).
     #[arg(long, default_value = "")]
     pub source_name: String,
+    /// URL of the source of quoted material.
     #[arg(long, default_value = "")]
     pub source_url: String,
     /// First publication date of quoted material (YYYY-MM-DD).
@@ -298,10 +337,13 @@ pub struct ListArgs {
     /// returned, escalated, rejected, withdrawn.
     #[arg(long)]
     pub state: Vec<String>,
+    /// Only this category (code of the profile).
     #[arg(long)]
     pub category: Option<String>,
+    /// Only items assigned to this login.
     #[arg(long)]
     pub assignee: Option<String>,
+    /// Only items of this supplying unit (exact name).
     #[arg(long)]
     pub unit: Option<String>,
     /// Only overdue items.
@@ -310,12 +352,14 @@ pub struct ListArgs {
     /// Sort: due, received, title.
     #[arg(long, default_value = "due")]
     pub sort: String,
+    /// Show at most this many items.
     #[arg(long)]
     pub limit: Option<usize>,
 }
 
 #[derive(Args, Debug)]
 pub struct DecideArgs {
+    /// Item id.
     pub id: i64,
     /// triage, assign, advance, verify, approve, return, resubmit, reject, escalate, opinion,
     /// publish, withdraw.
@@ -323,6 +367,7 @@ pub struct DecideArgs {
     /// Reason code of the profile (repeatable).
     #[arg(long = "reason")]
     pub reasons: Vec<String>,
+    /// Note for the audit log (required to reject, to withdraw, and for a disagree opinion).
     #[arg(long, default_value = "")]
     pub note: String,
     /// Category (triage).
@@ -344,32 +389,43 @@ pub struct DecideArgs {
 
 #[derive(Args, Debug)]
 pub struct EditArgs {
+    /// Item id.
     pub id: i64,
     /// Version you edited (required: a stale edit is refused, never overwrites).
     #[arg(long)]
     pub version: i64,
+    /// New title (not empty).
     #[arg(long)]
     pub title: Option<String>,
+    /// New lead paragraph.
     #[arg(long)]
     pub lead: Option<String>,
+    /// File holding the new body (UTF-8; `-` for standard input).
     #[arg(long)]
     pub body_file: Option<PathBuf>,
+    /// Source kind: original or quoted.
     #[arg(long)]
     pub source: Option<String>,
+    /// Author, the published byline (empty: the submitter, unless confidential).
     #[arg(long)]
     pub author: Option<String>,
+    /// Name of the source of quoted material (newspaper, site, agency).
     #[arg(long)]
     pub source_name: Option<String>,
+    /// URL of the source of quoted material.
     #[arg(long)]
     pub source_url: Option<String>,
+    /// First publication date of quoted material (YYYY-MM-DD).
     #[arg(long)]
     pub source_date: Option<String>,
+    /// What changed and why (optional; recorded in the audit log).
     #[arg(long, default_value = "")]
     pub note: String,
 }
 
 #[derive(Args, Debug)]
 pub struct SubmitterArgs {
+    /// Item id.
     pub id: i64,
     /// Full name (họ tên).
     #[arg(long)]
@@ -380,10 +436,13 @@ pub struct SubmitterArgs {
     /// Agency or unit (cơ quan, đơn vị).
     #[arg(long)]
     pub org: Option<String>,
+    /// E-mail address (thư điện tử).
     #[arg(long)]
     pub email: Option<String>,
+    /// Phone number (số điện thoại).
     #[arg(long)]
     pub phone: Option<String>,
+    /// Postal address (địa chỉ).
     #[arg(long)]
     pub address: Option<String>,
     /// Where the details came from (required), e.g. "trả lời thư ngày 20/11".
@@ -393,6 +452,7 @@ pub struct SubmitterArgs {
 
 #[derive(Args, Debug)]
 pub struct ConfirmArgs {
+    /// Item id.
     pub id: i64,
     /// What was confirmed: source or attribution.
     #[arg(long, default_value = "source")]
@@ -400,6 +460,7 @@ pub struct ConfirmArgs {
     /// How: phone, email, in-person, document.
     #[arg(long)]
     pub how: String,
+    /// Whom you contacted and what they said (required).
     #[arg(long)]
     pub note: String,
 }
@@ -410,7 +471,9 @@ pub enum AuditCmd {
     Verify,
     /// Print the history (of one item, or the latest rows).
     Log {
+        /// Item id (default: the whole log).
         id: Option<i64>,
+        /// Only the latest this many rows (default: all).
         #[arg(long)]
         limit: Option<usize>,
     },
@@ -418,6 +481,7 @@ pub enum AuditCmd {
 
 #[derive(Args, Debug)]
 pub struct DeadlineArgs {
+    /// Item id.
     pub id: i64,
     /// New anchor date/time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time).
     #[arg(long)]
@@ -434,11 +498,13 @@ pub struct DeadlineArgs {
     /// Use the rule's extended amount (e.g. a ministry is consulted: 15 → 30 working days).
     #[arg(long)]
     pub extended: bool,
+    /// Use the rule's normal amount again (undo --extended).
     #[arg(long, conflicts_with = "extended")]
     pub not_extended: bool,
     /// Why (required; recorded in the audit log).
     #[arg(long)]
     pub note: String,
+    /// Version you saw; refused if the item changed since.
     #[arg(long)]
     pub version: Option<i64>,
 }
@@ -459,8 +525,10 @@ pub struct BenchArgs {
     /// Items in the generated database (10000, 100000, 1000000).
     #[arg(long, default_value_t = 100_000)]
     pub items: usize,
+    /// Seed of the generator (same seed, same database).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Profile of the generated board: bundled id, or a path to a profile TOML file.
     #[arg(long, default_value = "stp-binh-phuoc")]
     pub profile: String,
     /// Where generated databases are cached (default: the XDG cache directory).
