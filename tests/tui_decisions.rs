@@ -172,3 +172,47 @@ fn the_submitter_details_are_completed_from_the_item_screen() {
     assert!(sec.state.flow.is_none());
     assert_eq!(s.audit_log(Some(id), None).unwrap().len(), n);
 }
+
+/// Taking down a published item from the console runs the duplicate check of its copy in the
+/// queue again: the copy loses its `D` flag, and the status line names it.
+#[test]
+fn withdrawing_an_original_clears_its_copy_and_says_so() {
+    let (d, path) = demo(80);
+    let mut st = Store::open(&path).unwrap();
+    let got = bientap::demo::mail::import(
+        &mut st,
+        &d.path().join("demo-mail"),
+        SECRETARY,
+        SECRETARY,
+        now(),
+    )
+    .unwrap();
+    assert_eq!(got.imported, 8);
+    let (copy, detail): (i64, String) = st
+        .conn()
+        .query_row(
+            "SELECT item_id, detail FROM checks WHERE code = 'duplicate' AND status = 'fail'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let original: i64 = detail
+        .split('#')
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    assert!(st.item(copy).unwrap().check_flags.contains('D'));
+    drop(st);
+    let mut sec = app(&path, SECRETARY, Lang::En);
+    press(&mut sec, &format!("# {original} <Enter> W <Space> <Enter>"));
+    press(&mut sec, "Trùng <Space> nội <Space> dung <Enter> y");
+    let shown = screen(&mut sec, 120, 40);
+    assert!(
+        shown.contains(&format!("duplicate check changed: #{copy}")),
+        "{shown}"
+    );
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.item(original).unwrap().state, State::Withdrawn);
+    assert!(!s.item(copy).unwrap().check_flags.contains('D'));
+}

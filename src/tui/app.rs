@@ -383,6 +383,24 @@ pub struct ItemState {
 
 /// Text from the database made safe to put in an editor field: escape sequences, control,
 /// bidi and zero-width characters removed, NFC.
+/// " · kiểm tra trùng lặp thay đổi: #5, #7": the other items whose duplicate check a decision
+/// or a save ran again with a different result; empty when there are none.
+pub fn rechecked_note(lang: Lang, ids: &[i64]) -> String {
+    if ids.is_empty() {
+        return String::new();
+    }
+    let ids = ids
+        .iter()
+        .map(|i| format!("#{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tr!(
+        lang,
+        " · kiểm tra trùng lặp thay đổi: {ids}",
+        " · duplicate check changed: {ids}"
+    )
+}
+
 pub fn edit_clean(s: &str) -> String {
     crate::text_input(s)
         .chars()
@@ -631,7 +649,8 @@ pub enum UiAction {
         failed: Vec<(i64, String)>,
         last: Option<String>,
     },
-    Saved(Result<i64, SaveError>),
+    /// The new version, and the items whose duplicate check changed with it.
+    Saved(Result<(i64, Vec<i64>), SaveError>),
     NoteAdded(Result<(), String>),
     /// Items tagged by a pattern (at most `TAG_LIMIT`), and how many matched in all (counted
     /// up to `TAG_COUNT_CAP`; more means "more than that").
@@ -1756,15 +1775,13 @@ pub fn update(s: &mut State, a: UiAction) -> Vec<Effect> {
             e
         }
         UiAction::Saved(r) => match r {
-            Ok(v) => {
+            Ok((v, rechecked)) => {
                 let id = s.editor.as_ref().map(|e| e.id);
                 s.editor = None;
                 s.screen = Screen::Item;
-                s.status = Some(Status::Ok(tr!(
-                    lang,
-                    "đã lưu (phiên bản {v})",
-                    "saved (version {v})"
-                )));
+                let mut msg = tr!(lang, "đã lưu (phiên bản {v})", "saved (version {v})");
+                msg.push_str(&rechecked_note(lang, &rechecked));
+                s.status = Some(Status::Ok(msg));
                 let mut e = vec![Effect::LoadQueue];
                 if let Some(id) = id {
                     e.push(Effect::ReloadItem(id));

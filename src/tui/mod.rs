@@ -379,19 +379,7 @@ impl App {
                                 o.from.label(lang),
                                 o.to.label(lang)
                             );
-                            if !o.rechecked.is_empty() {
-                                let ids = o
-                                    .rechecked
-                                    .iter()
-                                    .map(|i| format!("#{i}"))
-                                    .collect::<Vec<_>>()
-                                    .join(", ");
-                                l.push_str(&tr!(
-                                    lang,
-                                    " · kiểm tra trùng lặp thay đổi: {ids}",
-                                    " · duplicate check changed: {ids}"
-                                ));
-                            }
+                            l.push_str(&app::rechecked_note(lang, &o.rechecked));
                             last = Some(l);
                         }
                         Err(e) => failed.push((id, self.msg(e))),
@@ -406,7 +394,7 @@ impl App {
             } => {
                 let ctx = self.ctx();
                 match self.store.edit(&ctx, id, version, &content, "") {
-                    Ok(o) => vec![UiAction::Saved(Ok(o.version))],
+                    Ok(o) => vec![UiAction::Saved(Ok((o.version, o.rechecked)))],
                     Err(StoreError::Conflict { .. }) => match self.store.item(id) {
                         Ok(theirs) => {
                             vec![UiAction::Saved(Err(SaveError::Conflict(Box::new(theirs))))]
