@@ -1,6 +1,8 @@
 //! The demo board: a deterministic generator of realistic Vietnamese submissions, driven through
 //! the real workflow (so the demo's audit log, revisions and four-eyes records are genuine).
 
+pub mod mail;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
@@ -241,6 +243,18 @@ pub struct DemoSummary {
     pub users: usize,
     pub items: usize,
     pub counts: Vec<(State, i64)>,
+    /// The demo mailbox taken in by the importer (`bientap demo` only; see [`mail`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<DemoMail>,
+}
+
+/// What the demo mailbox gave.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DemoMail {
+    pub maildir: PathBuf,
+    pub imported: usize,
+    /// Items with at least one failed check.
+    pub flagged: usize,
 }
 
 /// Generate a demo database at `path` for `profile`; `me` (the OS login) gets `my_role`.
@@ -653,6 +667,7 @@ pub fn generate(
         users,
         items,
         counts,
+        mail: None,
     })
 }
 
@@ -706,6 +721,26 @@ pub fn run_cli(g: &Global, a: &DemoArgs, lang: Lang) -> Result<(), crate::cli::F
         code: exit::FAILURE,
         msg: e.message(lang, Some(&profile)),
     })?;
+    // The mailbox, taken in by the importer as the secretary would (`<name>-mail/` beside the
+    // database, kept so that the messages can be read and imported again).
+    let mut summary = summary;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "demo".into());
+    let maildir = path.with_file_name(format!("{stem}-mail"));
+    let mut store = Store::open(&path).map_err(|e| Fail {
+        code: exit::FAILURE,
+        msg: e.message(lang, Some(&profile)),
+    })?;
+    let got = mail::import(&mut store, &maildir, &me, &me, Utc::now())
+        .map_err(|e| fail(exit::FAILURE, e))?;
+    drop(store);
+    summary.mail = Some(DemoMail {
+        maildir: maildir.clone(),
+        imported: got.imported,
+        flagged: got.flagged,
+    });
     if g.json {
         println!(
             "{}",
@@ -723,6 +758,17 @@ pub fn run_cli(g: &Global, a: &DemoArgs, lang: Lang) -> Result<(), crate::cli::F
                 summary.items,
                 summary.users,
                 profile.role(&role).map(|r| r.title(lang)).unwrap_or(&role)
+            )
+        );
+        eprintln!(
+            "{}",
+            tr!(
+                lang,
+                "Đã nhận {} thư mẫu từ {} vào hàng đợi ({} có kiểm tra không đạt): tab Mới nhận.",
+                "Took in {} sample messages from {} ({} with a failed check): tab Received.",
+                got.imported,
+                maildir.display(),
+                got.flagged
             )
         );
     }

@@ -2,6 +2,7 @@
 //! input gives one clear line in the user's language, a meaningful exit code, and changes nothing.
 //! Several processes on one database file work at once.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -458,4 +459,93 @@ fn a_writer_locked_out_past_the_timeout_says_so_and_writes_nothing() {
     holder.execute_batch("ROLLBACK").expect("unlock");
     let out = ok(&db, &["--json", "list"]);
     assert_eq!(out.trim(), "[]");
+}
+
+/// `bientap demo` also takes in a mailbox of sample submissions with the real importer, so a
+/// new user sees each of the regulation's checks at work in the Received tab; the messages
+/// stay in a Maildir beside the database, marked seen, and are never taken in twice.
+#[test]
+fn the_demo_takes_in_its_mailbox_with_the_checks_at_work() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("demo.db");
+    let o = run(&db, "en", &["demo", "--no-open", "--items", "120"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("Took in 8 sample messages"), "{said}");
+    let maildir = dir.path().join("demo-mail");
+    assert_eq!(fs::read_dir(maildir.join("new")).expect("new").count(), 0);
+    assert_eq!(fs::read_dir(maildir.join("cur")).expect("cur").count(), 8);
+
+    let c = rusqlite::Connection::open(&db).expect("open");
+    // (title starts with, flags) of the eight submissions, in the order they came.
+    let rows: Vec<(String, String, i64)> = c
+        .prepare(
+            "SELECT title, check_flags, id FROM items WHERE channel = 'maildir' AND state = 'received'
+               AND message_id LIKE '%demo-%' ORDER BY id",
+        )
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    let check = |id: i64, code: &str| -> (String, String) {
+        c.query_row(
+            "SELECT status, detail FROM checks WHERE item_id = ?1 AND code = ?2",
+            rusqlite::params![id, code],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("check")
+    };
+    let flags = |i: usize| rows[i].1.split(' ').map(String::from).collect::<Vec<_>>();
+    // 1: complete — nothing failed.
+    assert!(rows[0].1.is_empty(), "{rows:?}");
+    assert_eq!(check(rows[0].2, "unit-approval").0, "pass");
+    // 2: a citizen from Gmail, name only.
+    assert!(flags(1).contains(&"I".to_string()), "{rows:?}");
+    assert!(check(rows[1].2, "identity").1.contains("số điện thoại"));
+    // 3: a copy of a published item.
+    assert!(flags(2).contains(&"D".to_string()), "{rows:?}");
+    let (status, detail) = check(rows[2].2, "duplicate");
+    assert_eq!(status, "fail");
+    let original: i64 = detail
+        .split('#')
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .expect("names the original");
+    let state: String = c
+        .query_row("SELECT state FROM items WHERE id = ?1", [original], |r| {
+            r.get(0)
+        })
+        .expect("original");
+    assert_eq!(state, "published");
+    // 4: TCVN3, converted and said so; the text reads as Vietnamese.
+    assert_eq!(check(rows[3].2, "unicode").0, "warn");
+    let body: String = c
+        .query_row("SELECT body FROM items WHERE id = ?1", [rows[3].2], |r| {
+            r.get(0)
+        })
+        .expect("body");
+    assert!(body.contains("hòa giải ở cơ sở"), "{body}");
+    // 5: collected from a newspaper without its date.
+    assert!(flags(4).contains(&"T".to_string()), "{rows:?}");
+    // 6 and 7: a decision as a Word file only, then with the stamped scan.
+    assert!(flags(5).contains(&"S".to_string()), "{rows:?}");
+    assert_eq!(check(rows[6].2, "stamped").0, "pass");
+    // 8: a PNG named .jpg, and terminal escapes removed from the subject.
+    assert!(flags(7).contains(&"F".to_string()), "{rows:?}");
+    assert_eq!(check(rows[7].2, "text-cleaned").0, "warn");
+    assert!(!rows[7].0.contains('\u{1b}'), "{:?}", rows[7].0);
+
+    // Taken in again from the files: all already there.
+    let files: Vec<PathBuf> = fs::read_dir(maildir.join("cur"))
+        .expect("cur")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    let mut args = vec!["import".to_string()];
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = ok(&db, &args);
+    assert!(out.contains("skipped 8"), "{out}");
 }

@@ -391,6 +391,36 @@ fn read_message(src: &Source, limits: &Limits) -> Result<Vec<u8>, Refusal> {
 fn is_eml(p: &Path) -> bool {
     p.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("eml") || e.eq_ignore_ascii_case("msg"))
+        || is_maildir_message(p)
+}
+
+/// A message file of a Maildir named on the command line (`bientap import ~/Maildir/new/*`):
+/// in the `new/` or `cur/` folder of a Maildir, or named as Maildir names a message it has
+/// seen (`…:2,S`), and starting with a mail header. Such a file is one message, not a
+/// document to take in as an attachment.
+fn is_maildir_message(p: &Path) -> bool {
+    use std::io::Read;
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let in_maildir = p.parent().is_some_and(|d| {
+        d.file_name().is_some_and(|n| n == "new" || n == "cur")
+            && d.parent().is_some_and(is_maildir)
+    });
+    if !in_maildir && !name.contains(":2,") {
+        return false;
+    }
+    let mut head = [0u8; 256];
+    let n = fs::File::open(p)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let first = head[..n].split(|&b| b == b'\n').next().unwrap_or_default();
+    // "Name: value", the name made of the characters RFC 5322 allows (no space).
+    first
+        .iter()
+        .position(|&b| b == b':')
+        .is_some_and(|i| i > 0 && first[..i].iter().all(|&b| b.is_ascii_graphic()))
 }
 
 /// Expand the paths given to `bientap import` into sources.
