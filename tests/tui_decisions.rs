@@ -205,6 +205,12 @@ fn withdrawing_an_original_clears_its_copy_and_says_so() {
     assert!(st.item(copy).unwrap().check_flags.contains('D'));
     drop(st);
     let mut sec = app(&path, SECRETARY, Lang::En);
+    // The copy's item screen names the check in words, with the letter of the queue's flags.
+    press(&mut sec, &format!("# {copy} <Enter>"));
+    let shown = screen(&mut sec, 120, 40);
+    assert!(shown.contains("✗ fail · [D] Duplicates"), "{shown}");
+    assert!(shown.contains(&format!("#{original}")), "{shown}");
+    press(&mut sec, "<Esc>");
     press(&mut sec, &format!("# {original} <Enter> W <Space> <Enter>"));
     press(&mut sec, "Trùng <Space> nội <Space> dung <Enter> y");
     let shown = screen(&mut sec, 120, 40);

@@ -965,8 +965,10 @@ fn show(g: &Global, id: i64, full: bool, lang: Lang) -> R<()> {
     if !checks.is_empty() {
         println!("\n{}:", lang.pick("Kiểm tra", "Checks"));
         for c in &checks {
+            let (name, letter) = crate::domain::checks::label(&c.code, lang);
+            let letter = letter.map(|l| format!("{l} ")).unwrap_or_default();
             println!(
-                "  [{}] {} — {} {}",
+                "  [{}] {letter}{name} ({}) — {} {}",
                 c.status,
                 c.code,
                 safe(&c.article),

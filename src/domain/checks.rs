@@ -25,6 +25,31 @@ pub const FLAG_LETTERS: [(&str, char); 9] = [
     ("text-cleaned", 'X'),
 ];
 
+/// What a check is about, in the user's language, and the letter it shows in the queue's flags
+/// (the code itself when it is not one of the intake's).
+pub fn label(code: &str, lang: crate::i18n::Lang) -> (String, Option<char>) {
+    let (vi, en) = match code {
+        "identity" => ("Thông tin người gửi", "Submitter's details"),
+        "unit-approval" => ("Lãnh đạo đơn vị duyệt", "Unit head's approval"),
+        "stamped" => (
+            "Bản có dấu đỏ hoặc chữ ký số",
+            "Stamped copy or digital signature",
+        ),
+        "file-types" => ("Định dạng tệp", "File types"),
+        "unicode" => ("Phông chữ Unicode", "Unicode text"),
+        "attribution" => ("Ghi nguồn trích dẫn", "Attribution of quoted material"),
+        "duplicate" => ("Trùng lặp", "Duplicates"),
+        "source" => ("Xác minh nguồn", "Source verified"),
+        "text-cleaned" => ("Ký tự điều khiển đã loại", "Control characters removed"),
+        other => (other, other),
+    };
+    let letter = FLAG_LETTERS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l);
+    (lang.pick(vi, en).to_string(), letter)
+}
+
 /// The compact flag string of a set of checks given as (code, status): e.g. `I S d`.
 pub fn flags<'a>(checks: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> String {
     let mut out: Vec<String> = Vec::new();

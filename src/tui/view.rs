@@ -1002,7 +1002,13 @@ fn record_lines(s: &State, theme: &Theme) -> Vec<Line<'static>> {
             "warn" => ("!", lang.pick("lưu ý", "warn"), Role::Warning),
             _ => ("–", lang.pick("không áp dụng", "n/a"), Role::Muted),
         };
-        let mut text = format!("  {sym} {word} {} — {}", safe(&c.code), safe(&c.article));
+        let (name, letter) = crate::domain::checks::label(&c.code, lang);
+        let letter = letter.map(|l| format!("[{l}] ")).unwrap_or_default();
+        let mut text = format!(
+            "  {sym} {word} · {letter}{} — {}",
+            safe(&name),
+            safe(&c.article)
+        );
         if !c.detail.is_empty() {
             text.push_str(&format!(": {}", safe(&c.detail)));
         }
