@@ -262,10 +262,14 @@ unsafe extern "C" fn x_open(
         return ffi::SQLITE_CANTOPEN;
     };
     let rc = open(root, name, inner, flags, out_flags);
-    if rc != ffi::SQLITE_OK || (*inner).pMethods.is_null() {
+    if (*inner).pMethods.is_null() {
         return rc;
     }
-    if flags & (ffi::SQLITE_OPEN_WAL | ffi::SQLITE_OPEN_MAIN_DB) != 0 && !name.is_null() {
+    // From here SQLite calls xClose (even when the open failed), which closes the unix file.
+    if rc == ffi::SQLITE_OK
+        && flags & (ffi::SQLITE_OPEN_WAL | ffi::SQLITE_OPEN_MAIN_DB) != 0
+        && !name.is_null()
+    {
         let path = CStr::from_ptr(name).to_bytes();
         let db = path
             .strip_suffix(b"-wal".as_slice())
@@ -448,8 +452,9 @@ unsafe fn forward(
     call: impl FnOnce(*mut ffi::sqlite3_file) -> c_int,
 ) -> c_int {
     let f = file.cast::<File>();
-    if before == Before::All {
-        let rc = flush_idle((*f).merge.as_ref().map(|m| m.db.as_slice()));
+    // A journal's or temporary file's locks publish nothing of the database's files.
+    if let (Before::All, Some(m)) = (before, (*f).merge.as_ref()) {
+        let rc = flush_idle(Some(&m.db));
         if rc != ffi::SQLITE_OK {
             return rc;
         }
@@ -651,7 +656,9 @@ unsafe extern "C" fn f_shm_barrier(file: *mut ffi::sqlite3_file) {
     // A barrier cannot report an error. bientap's connections sync the log at every commit
     // (`synchronous = FULL`) and the checkpointer syncs the database before it records its
     // progress, so a failed write has been reported by then and nothing is left to write here.
-    let _ = flush_idle((*f).merge.as_ref().map(|m| m.db.as_slice()));
+    if let Some(m) = (*f).merge.as_ref() {
+        let _ = flush_idle(Some(&m.db));
+    }
     let call = |i: *mut ffi::sqlite3_file| {
         if let Some(x) = (*(*i).pMethods).xShmBarrier {
             x(i)
