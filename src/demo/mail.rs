@@ -325,8 +325,9 @@ pub fn messages(
     out
 }
 
-/// Write the demo mailbox into the Maildir `maildir` (made afresh) and take it in as `login`
-/// at `at` with the real importer. The copy is of the longest published item, if any.
+/// Write the demo mailbox into the Maildir `maildir` (replacing a previous demo's messages) and
+/// take it in as `login` at `at` with the real importer. The copy is of the longest published
+/// item, if any.
 pub fn import(
     store: &mut Store,
     maildir: &Path,
@@ -348,9 +349,22 @@ pub fn import(
         published.as_ref().map(|(t, b)| (t.as_str(), b.as_str())),
         at,
     );
-    let _ = std::fs::remove_dir_all(maildir);
     for sub in ["new", "cur", "tmp"] {
         std::fs::create_dir_all(maildir.join(sub)).map_err(|e| e.to_string())?;
+    }
+    // A new demo replaces the messages of the previous one (`….demo`, `….demo:2,S`), and only
+    // those: anything else put in the folder stays.
+    for sub in ["new", "cur"] {
+        for e in std::fs::read_dir(maildir.join(sub)).map_err(|e| e.to_string())? {
+            let p = e.map_err(|e| e.to_string())?.path();
+            let ours = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".demo") || n.contains(".demo:2,"));
+            if ours {
+                std::fs::remove_file(&p).map_err(|e| e.to_string())?;
+            }
+        }
     }
     for m in &msgs {
         std::fs::write(maildir.join("new").join(&m.file), &m.bytes).map_err(|e| e.to_string())?;
