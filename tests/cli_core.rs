@@ -528,8 +528,13 @@ fn the_demo_takes_in_its_mailbox_with_the_checks_at_work() {
         })
         .expect("body");
     assert!(body.contains("hòa giải ở cơ sở"), "{body}");
-    // 5: collected from a newspaper without its date.
+    // 5: collected from a newspaper without its date; `show` says what is missing.
     assert!(flags(4).contains(&"T".to_string()), "{rows:?}");
+    let shown = ok(&db, &["show", &rows[4].2.to_string()]);
+    assert!(
+        shown.contains("Quoted from: author (missing); source Báo Pháp luật Việt Nam; first published (missing)"),
+        "{shown}"
+    );
     // 6 and 7: a decision as a Word file only, then with the stamped scan.
     assert!(flags(5).contains(&"S".to_string()), "{rows:?}");
     assert_eq!(check(rows[6].2, "stamped").0, "pass");

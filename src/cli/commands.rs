@@ -876,15 +876,31 @@ fn show(g: &Global, id: i64, full: bool, lang: Lang) -> R<()> {
     }
     let a = &item.attribution;
     if a.kind == SourceKind::Quoted {
+        // Each part named, and what is missing said so (the attribution check asks for it).
+        let missing = lang.pick("chưa có", "missing");
+        let or_missing = |v: &str| {
+            if v.trim().is_empty() {
+                format!("({missing})")
+            } else {
+                safe(v)
+            }
+        };
         println!(
-            "{}: {} — {} {} ({})",
+            "{}: {} {}; {} {}; {} {}{}",
             lang.pick("Nguồn trích", "Quoted from"),
-            safe(&a.author),
-            safe(&a.source_name),
-            safe(&a.source_url),
+            lang.pick("tác giả", "author"),
+            or_missing(&a.author),
+            lang.pick("nguồn", "source"),
+            or_missing(&a.source_name),
+            lang.pick("ngày đăng gốc", "first published"),
             a.source_date
                 .map(|d| d.format("%d/%m/%Y").to_string())
-                .unwrap_or_else(|| "?".into())
+                .unwrap_or_else(|| format!("({missing})")),
+            if a.source_url.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", safe(&a.source_url))
+            }
         );
     }
     println!(
