@@ -694,19 +694,7 @@ impl Store {
                 "INSERT INTO confirmations(item_id, what, how, login, at, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![id, what, how.as_str(), ctx.actor, ctx.now_text(), note],
             )?;
-            append(
-                tx,
-                ctx,
-                AuditWrite {
-                    item_id: Some(id),
-                    action: &format!("confirm-{what}:{}", how.as_str()),
-                    from_state: Some(item.state.as_str()),
-                    to_state: Some(item.state.as_str()),
-                    reasons: &[],
-                    note,
-                    version: Some(item.version),
-                },
-            )?;
+            audit_in_place(tx, ctx, &item, &format!("confirm-{what}:{}", how.as_str()), note)?;
             Ok(())
         })
     }
@@ -787,18 +775,12 @@ impl Store {
                 &who.display(),
             )?;
             recheck(tx, id, "identity", status, &detail)?;
-            append(
+            audit_in_place(
                 tx,
                 ctx,
-                AuditWrite {
-                    item_id: Some(id),
-                    action: &format!("submitter:{}", changed.join(",")),
-                    from_state: Some(item.state.as_str()),
-                    to_state: Some(item.state.as_str()),
-                    reasons: &[],
-                    note,
-                    version: Some(item.version),
-                },
+                &item,
+                &format!("submitter:{}", changed.join(",")),
+                note,
             )?;
             Ok(out(changed))
         })
@@ -833,19 +815,7 @@ impl Store {
                 params![id, ctx.actor, ctx.now_text(), text],
             )?;
             let nid = tx.last_insert_rowid();
-            append(
-                tx,
-                ctx,
-                AuditWrite {
-                    item_id: Some(id),
-                    action: "note",
-                    from_state: Some(item.state.as_str()),
-                    to_state: Some(item.state.as_str()),
-                    reasons: &[],
-                    note: text,
-                    version: Some(item.version),
-                },
-            )?;
+            audit_in_place(tx, ctx, &item, "note", text)?;
             Ok(nid)
         })
     }
@@ -949,6 +919,31 @@ pub struct SubmitterUpdate {
     pub status: String,
     pub detail: String,
     pub submitter: Identity,
+}
+
+/// The audit row of something done to an item that leaves its state and version as they are
+/// (a source confirmed, new submitter details, a note).
+fn audit_in_place(
+    conn: &Connection,
+    ctx: &Ctx,
+    item: &Item,
+    action: &str,
+    note: &str,
+) -> Result<()> {
+    append(
+        conn,
+        ctx,
+        AuditWrite {
+            item_id: Some(item.id),
+            action,
+            from_state: Some(item.state.as_str()),
+            to_state: Some(item.state.as_str()),
+            reasons: &[],
+            note,
+            version: Some(item.version),
+        },
+    )?;
+    Ok(())
 }
 
 /// Store a check's new result, if the item has that check and the result changed, and keep
