@@ -49,19 +49,6 @@ fn load_average() -> String {
         .unwrap_or_default()
 }
 
-/// Base64 wrapped at 76 characters per line (as mail clients send attachments).
-fn b64_lines(data: &[u8]) -> String {
-    let flat = crate::intake::reply::b64(data);
-    let mut out = String::with_capacity(flat.len() + flat.len() / 38);
-    for (i, c) in flat.as_bytes().chunks(76).enumerate() {
-        if i > 0 {
-            out.push_str("\r\n");
-        }
-        out.push_str(std::str::from_utf8(c).unwrap_or_default());
-    }
-    out
-}
-
 /// A small PDF of about `size` bytes (a real header and trailer; stream filler).
 fn pdf(rng: &mut Rng, size: usize) -> Vec<u8> {
     let mut v = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n3 0 obj << /Length 0 >> stream\n"
@@ -114,8 +101,8 @@ pub fn message(vocab: &gen::Vocabulary, rng: &mut Rng, i: usize) -> Vec<u8> {
     m.push_str(&format!(
         "--{boundary}\r\nContent-Type: application/pdf; name=\"bao-cao-{i}.pdf\"\r\n\
          Content-Disposition: attachment; filename=\"bao-cao-{i}.pdf\"\r\n\
-         Content-Transfer-Encoding: base64\r\n\r\n{}\r\n--{boundary}--\r\n",
-        b64_lines(&att)
+         Content-Transfer-Encoding: base64\r\n\r\n{}--{boundary}--\r\n",
+        crate::intake::reply::b64_lines(&att)
     ));
     m.into_bytes()
 }

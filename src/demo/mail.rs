@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::domain::item::State;
 use crate::domain::profile::{Category, Profile};
-use crate::intake::reply::b64;
+use crate::intake::reply::{b64, b64_lines};
 use crate::intake::{import_paths, ImportOptions, ImportSummary};
 use crate::store::{Ctx, Store};
 
@@ -48,11 +48,7 @@ fn mime(n: usize, from: &str, subject: &str, date: &str, body: &str, atts: &[Par
             ));
         }
         m.push_str("Content-Transfer-Encoding: base64\r\n\r\n");
-        let enc = b64(bytes);
-        for line in enc.as_bytes().chunks(76) {
-            m.push_str(std::str::from_utf8(line).unwrap_or_default());
-            m.push_str("\r\n");
-        }
+        m.push_str(&b64_lines(bytes));
     }
     m.push_str(&format!("--{boundary}--\r\n"));
     m.into_bytes()

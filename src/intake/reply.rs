@@ -253,6 +253,17 @@ pub fn compose(store: &Store, id: i64, reasons: &[String]) -> Result<Letter, Int
     })
 }
 
+/// [`b64`] in lines of 76 characters, each ended by CR LF (a MIME body part).
+pub(crate) fn b64_lines(data: &[u8]) -> String {
+    let flat = b64(data);
+    let mut out = String::with_capacity(flat.len() + flat.len() / 38 + 2);
+    for line in flat.as_bytes().chunks(76) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push_str("\r\n");
+    }
+    out
+}
+
 pub(crate) fn b64(data: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut s = String::with_capacity(data.len().div_ceil(3) * 4);
@@ -328,11 +339,7 @@ pub fn to_eml(l: &Letter, from: &str, now: chrono::DateTime<chrono::Utc>) -> Vec
     }
     h.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
     let body = l.body.replace('\n', "\r\n");
-    let enc = b64(body.as_bytes());
-    for line in enc.as_bytes().chunks(76) {
-        h.push_str(&String::from_utf8_lossy(line));
-        h.push_str("\r\n");
-    }
+    h.push_str(&b64_lines(body.as_bytes()));
     h.into_bytes()
 }
 
