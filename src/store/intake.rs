@@ -169,21 +169,6 @@ pub fn index_duplicates(
     Ok((fp, keys))
 }
 
-/// After an item's text changed: keep its entries in the near-duplicate index those of the new
-/// text, and, when it has the intake's duplicate check (imported items), look for duplicates of
-/// the new text again ([`refresh_duplicates`]). Returns the check's new (status, detail), or
-/// `None` when the item has no such check.
-pub fn recheck_duplicates(
-    conn: &Connection,
-    id: i64,
-    old: (&str, &str),
-    title: &str,
-    body: &str,
-) -> Result<Option<(&'static str, String)>> {
-    let (fp, keys) = index_duplicates(conn, id, Some(old), title, body)?;
-    refresh_duplicates(conn, id, &fp, &keys)
-}
-
 /// Look again, for an item with the intake's duplicate check, for what its text (`fp`, `keys`)
 /// duplicates among the items that came before it and are published or pending, as the
 /// importer did when it arrived; `dup_matches`, `dup_score` and the check's result follow.
@@ -195,10 +180,7 @@ pub fn refresh_duplicates(
     fp: &minhash::Fingerprint,
     keys: &[u64],
 ) -> Result<Option<(&'static str, String)>> {
-    let has_check = conn
-        .prepare_cached("SELECT 1 FROM checks WHERE item_id = ?1 AND code = 'duplicate'")?
-        .exists([id])?;
-    if !has_check {
+    if !has_duplicate_check(conn, id)? {
         return Ok(None);
     }
     let dups: Vec<DupMatch> = find_duplicates(conn, &fp.digest, &fp.shingles, keys)?
@@ -219,26 +201,31 @@ pub fn refresh_duplicates(
     Ok(Some(crate::domain::checks::duplicate(&dups)))
 }
 
+/// Whether an item has the intake's duplicate check (imported items; not those added by hand).
+fn has_duplicate_check(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM checks WHERE item_id = ?1 AND code = 'duplicate'")?
+        .exists([id])?)
+}
+
 /// Items whose duplicate check may read differently once item `id` changed its text or
 /// left or re-entered the published-or-pending states: those that name it as their match now,
 /// and, when it may be matched, the later items with a duplicate check that its current text
-/// (`title`, `body`) matches. Ascending, without `id` itself.
+/// (fingerprint `fp`, band keys `keys`: [`dup_fingerprint`]) matches. Ascending, without `id`
+/// itself.
 pub fn duplicate_dependants(
     conn: &Connection,
     id: i64,
-    title: &str,
-    body: &str,
+    fp: &minhash::Fingerprint,
+    keys: &[u64],
 ) -> Result<Vec<i64>> {
     let mut out: Vec<i64> = conn
         .prepare_cached("SELECT item_id FROM dup_matches WHERE other_id = ?1")?
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     if dup_eligible(conn, id)? {
-        let (fp, keys) = dup_fingerprint(&dup_source(title, body));
-        let mut has_check =
-            conn.prepare_cached("SELECT 1 FROM checks WHERE item_id = ?1 AND code = 'duplicate'")?;
-        for d in find_duplicates(conn, &fp.digest, &fp.shingles, &keys)? {
-            if d.other_id > id && has_check.exists([d.other_id])? {
+        for d in find_duplicates(conn, &fp.digest, &fp.shingles, keys)? {
+            if d.other_id > id && has_duplicate_check(conn, d.other_id)? {
                 out.push(d.other_id);
             }
         }

@@ -528,7 +528,11 @@ impl Store {
             }
             // Only what is published or pending is a ground for refusal as a duplicate.
             let rechecked = if t.from.may_be_duplicated() != t.to.may_be_duplicated() {
-                recheck_dependants(tx, id, &item.title, &item.body)?
+                let (fp, keys) = super::intake::dup_fingerprint(&super::intake::dup_source(
+                    &item.title,
+                    &item.body,
+                ));
+                recheck_dependants(tx, id, &fp, &keys)?
             } else {
                 Vec::new()
             };
@@ -627,17 +631,22 @@ impl Store {
             recheck(tx, id, "attribution", status, &detail)?;
             let mut rechecked = Vec::new();
             if (item.title.as_str(), item.body.as_str()) != (content.title.as_str(), content.body.as_str()) {
-                if let Some((status, detail)) = super::intake::recheck_duplicates(
+                // The item's own entries in the index follow its new text, then its own check
+                // (imported items) and the checks that depend on it.
+                let (fp, keys) = super::intake::index_duplicates(
                     tx,
                     id,
-                    (&item.title, &item.body),
+                    Some((&item.title, &item.body)),
                     &content.title,
                     &content.body,
-                )? {
+                )?;
+                if let Some((status, detail)) =
+                    super::intake::refresh_duplicates(tx, id, &fp, &keys)?
+                {
                     recheck(tx, id, "duplicate", status, &detail)?;
                 }
                 // Items flagged as copies of the old text, or copies of the new one.
-                rechecked = recheck_dependants(tx, id, &content.title, &content.body)?;
+                rechecked = recheck_dependants(tx, id, &fp, &keys)?;
             }
             append(
                 tx,
@@ -968,15 +977,20 @@ fn recheck(conn: &Connection, id: i64, code: &str, status: &str, detail: &str) -
     Ok(changed > 0)
 }
 
-/// After item `id` changed its text (`title`, `body`) or left or re-entered the states in
-/// which it may be matched as a duplicate: run the duplicate check again of every item whose
-/// result may change ([`super::intake::duplicate_dependants`]), so that no item stays flagged
+/// After item `id` changed its text (fingerprint `fp`, band keys `keys`) or left or re-entered
+/// the states in which it may be matched as a duplicate: run the duplicate check again of every
+/// item whose result may change ([`super::intake::duplicate_dependants`]), so that no item stays flagged
 /// as the copy of a text that is gone or of an item refused or withdrawn. Returns the items
 /// whose check now reads differently.
-fn recheck_dependants(conn: &Connection, id: i64, title: &str, body: &str) -> Result<Vec<i64>> {
+fn recheck_dependants(
+    conn: &Connection,
+    id: i64,
+    fp: &crate::text::minhash::Fingerprint,
+    keys: &[u64],
+) -> Result<Vec<i64>> {
     use super::intake::{dup_fingerprint, dup_source, duplicate_dependants, refresh_duplicates};
     let mut changed = Vec::new();
-    for other in duplicate_dependants(conn, id, title, body)? {
+    for other in duplicate_dependants(conn, id, fp, keys)? {
         let Some((t, b)) = conn
             .prepare_cached("SELECT title, body FROM items WHERE id = ?1")?
             .query_row([other], |r| {
