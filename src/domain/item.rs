@@ -123,6 +123,20 @@ impl Identity {
     pub const DETAILS: [&'static str; 6] =
         ["name", "title", "organisation", "email", "phone", "address"];
 
+    /// The label of one of [`Identity::DETAILS`] (the key itself for another).
+    pub fn detail_label(key: &str, lang: crate::i18n::Lang) -> &str {
+        let (vi, en) = match key {
+            "name" => ("họ tên", "name"),
+            "title" => ("chức danh", "title"),
+            "organisation" => ("cơ quan, đơn vị", "agency or unit"),
+            "email" => ("thư điện tử", "e-mail"),
+            "phone" => ("điện thoại", "phone"),
+            "address" => ("địa chỉ", "address"),
+            other => (other, other),
+        };
+        lang.pick(vi, en)
+    }
+
     /// One of [`Identity::DETAILS`] by its key.
     pub fn detail(&self, key: &str) -> Option<&str> {
         let d = match key {

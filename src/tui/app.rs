@@ -10,7 +10,7 @@ use super::filter::{self, Expr};
 use super::keymap::{self, Cmd, Ctx as KeyCtx};
 use super::keys::{Code, Key};
 use crate::domain::item::{
-    Attribution, ContactMethod, Content, Opinion, SourceKind, State as IState,
+    Attribution, ContactMethod, Content, Identity, Opinion, SourceKind, State as IState,
 };
 use crate::domain::profile::{Capability, Profile, ReasonKind, StepKind};
 use crate::domain::workflow::{self, Action, Actor};
@@ -1241,13 +1241,13 @@ fn advance_flow(s: &mut State) -> Vec<Effect> {
                 "Complete the submitter's details: pick one",
             )
             .into(),
-            SUBMITTER_FIELDS
+            Identity::DETAILS
                 .iter()
-                .map(|(key, vi, en)| {
+                .map(|key| {
                     let now = submitter.and_then(|w| w.detail(key)).unwrap_or("");
                     PickItem::new(
                         *key,
-                        lang.pick(vi, en),
+                        Identity::detail_label(key, lang),
                         if now.is_empty() {
                             lang.pick("(chưa có)", "(none)").to_string()
                         } else {
@@ -1620,17 +1620,6 @@ fn submit_prompt(s: &mut State, kind: PromptKind, text: String) -> Vec<Effect> {
         }
     }
 }
-
-/// The submitter's details the console can set: key (of `Identity::DETAILS`, as
-/// `Effect::SetSubmitter` takes it), Vietnamese and English labels.
-pub const SUBMITTER_FIELDS: [(&str, &str, &str); 6] = [
-    ("name", "họ tên", "name"),
-    ("title", "chức danh", "title"),
-    ("organisation", "cơ quan, đơn vị", "agency or unit"),
-    ("email", "thư điện tử", "e-mail"),
-    ("phone", "điện thoại", "phone"),
-    ("address", "địa chỉ", "address"),
-];
 
 fn palette_entries(s: &State, query: &str) -> Vec<(Cmd, String)> {
     let ctx = match s.screen {
