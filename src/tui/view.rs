@@ -590,27 +590,17 @@ fn bottom(s: &State, theme: &Theme, f: &mut Frame, area: Rect, hints: &str) {
             ),
             PromptKind::TagPattern => lang.pick("Đánh dấu theo mẫu: ", "Tag by pattern: "),
             PromptKind::Note => lang.pick("Ghi chú: ", "Note: "),
-            PromptKind::FlowNote
-                if s.flow
-                    .as_ref()
-                    .is_some_and(|f| f.kind == crate::tui::app::FlowKind::Confirm) =>
-            {
-                lang.pick(
+            PromptKind::FlowNote => match s.flow.as_ref().map(|f| f.kind) {
+                Some(crate::tui::app::FlowKind::Confirm) => lang.pick(
                     "Đã liên hệ ai, kết quả: ",
                     "Whom you contacted, what they said: ",
-                )
-            }
-            PromptKind::FlowNote
-                if s.flow
-                    .as_ref()
-                    .is_some_and(|f| f.kind == crate::tui::app::FlowKind::Submitter) =>
-            {
-                lang.pick(
+                ),
+                Some(crate::tui::app::FlowKind::Submitter) => lang.pick(
                     "Thông tin lấy từ đâu (thư trả lời, điện thoại…): ",
                     "Where the details came from (reply, phone…): ",
-                )
-            }
-            PromptKind::FlowNote => lang.pick("Ghi chú lý do: ", "Note (reason): "),
+                ),
+                _ => lang.pick("Ghi chú lý do: ", "Note (reason): "),
+            },
             PromptKind::FlowValue => lang.pick("Giá trị mới: ", "New value: "),
         };
         let shown = safe(text);
