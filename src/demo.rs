@@ -707,7 +707,11 @@ pub fn run_cli(g: &Global, a: &DemoArgs, lang: Lang) -> Result<(), crate::cli::F
         .admin_role()
         .map(|r| r.code.clone())
         .ok_or_else(|| fail(exit::FAILURE, "profile has no admin role".into()))?;
-    let summary = generate(
+    let store_fail = |e: crate::store::StoreError| Fail {
+        code: exit::FAILURE,
+        msg: e.message(lang, Some(&profile)),
+    };
+    let mut summary = generate(
         &path,
         &profile,
         &text,
@@ -717,22 +721,15 @@ pub fn run_cli(g: &Global, a: &DemoArgs, lang: Lang) -> Result<(), crate::cli::F
         a.seed,
         Utc::now(),
     )
-    .map_err(|e| Fail {
-        code: exit::FAILURE,
-        msg: e.message(lang, Some(&profile)),
-    })?;
+    .map_err(store_fail)?;
     // The mailbox, taken in by the importer as the secretary would (`<name>-mail/` beside the
     // database, kept so that the messages can be read and imported again).
-    let mut summary = summary;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "demo".into());
     let maildir = path.with_file_name(format!("{stem}-mail"));
-    let mut store = Store::open(&path).map_err(|e| Fail {
-        code: exit::FAILURE,
-        msg: e.message(lang, Some(&profile)),
-    })?;
+    let mut store = Store::open(&path).map_err(store_fail)?;
     let got = mail::import(&mut store, &maildir, &me, &me, Utc::now())
         .map_err(|e| fail(exit::FAILURE, e))?;
     drop(store);
